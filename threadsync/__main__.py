@@ -1,0 +1,3 @@
+from threadsync.cli import main
+
+raise SystemExit(main())

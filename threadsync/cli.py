@@ -1,0 +1,145 @@
+"""Command-line entry point: builds the parser, dispatches, and handles errors.
+
+This is the one error handler of the product (see design.md).  Expected errors
+(``ThreadsyncError`` and the API client's ``ThreadsError``) become one
+``error: ...`` line and exit 1.  Anything else is a bug: one line on stderr,
+and a log file holding the traceback with every secret redacted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib
+import os
+import platform
+import sys
+import tempfile
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from threadsync import __version__
+from threadsync.errors import ThreadsyncError
+from threadsync.secrets import redact
+
+LOG_NAME = "threadsync-error.log"
+
+
+def _add_content_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--config",
+        metavar="FILE",
+        default=None,
+        help="path of threadsync.yaml (default: ./threadsync.yaml if present)",
+    )
+    p.add_argument(
+        "--content-dir",
+        metavar="DIR",
+        default=None,
+        help="content directory (default: 'content:' in threadsync.yaml, else ./content)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="threadsync",
+        description="Publish a folder of YAML/Markdown posts to Threads: validate, plan, apply.",
+    )
+    parser.add_argument("--version", action="version", version=f"threadsync {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser(
+        "validate",
+        help="check the content files",
+        description=(
+            "Load, render and check every post under the content dir. Prints "
+            "'path:line:col: message' for each problem (exit 1), or a count of valid posts (exit 0)."
+        ),
+    )
+    _add_content_options(p)
+    p.add_argument("--json", action="store_true", help="print the problems as a JSON list")
+
+    p = sub.add_parser(
+        "schema",
+        help="print the JSON Schema of content files",
+        description="Print the JSON Schema of a content file, for editor completion and checks.",
+    )
+
+    p = sub.add_parser(
+        "emulator",
+        help="run a local Threads API emulator",
+        description=(
+            "Run a local emulator of the Threads Graph API in the foreground. "
+            "Point THREADS_API_URL at it to try threadsync with no account. "
+            "See the README section 'Try it without an account' for its admin endpoints and faults."
+        ),
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
+    p.add_argument(
+        "--data", metavar="FILE", default=None, help="persist the emulator's state in FILE"
+    )
+    p.add_argument(
+        "--processing",
+        metavar="SPEC",
+        default=None,
+        help="processing times, e.g. image=1s,video=5s,carousel=1s",
+    )
+    p.add_argument("--token", default=None, help="the access token to accept (default: minted)")
+    return parser
+
+
+def _write_crash_log(exc: BaseException, argv: Sequence[str]) -> Path:
+    """Write a Markdown bug report, redacted, and return its path."""
+    body = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    text = (
+        "# threadsync crash report\n\n"
+        f"- threadsync {__version__}\n- Python {platform.python_version()} on {platform.platform()}\n"
+        f"- time {dt.datetime.now(dt.timezone.utc).isoformat()}\n"
+        f"- argv {' '.join(argv)}\n\n```\n{body}```\n"
+    )
+    directory = Path(os.environ.get("THREADSYNC_LOG_DIR") or tempfile.gettempdir())
+    path = directory / LOG_NAME
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        path.write_text(redact(text), encoding="utf-8")
+    except OSError:
+        pass
+    return path
+
+
+def _is_expected(exc: BaseException) -> bool:
+    if isinstance(exc, ThreadsyncError):
+        return True
+    from threadsync.api.errors import ThreadsError
+
+    return isinstance(exc, ThreadsError)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    module = importlib.import_module(f"threadsync.commands.{args.command.replace('-', '_')}")
+    try:
+        return int(module.run(args))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 1
+    except Exception as exc:
+        if _is_expected(exc):
+            print(f"error: {redact(str(exc))}", file=sys.stderr)
+            return 1
+        log = _write_crash_log(exc, args_list)
+        print(
+            f"error: unexpected {type(exc).__name__}: {redact(str(exc))} "
+            f"(a bug; details in {log})",
+            file=sys.stderr,
+        )
+        return 1
