@@ -138,8 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
         log = _write_crash_log(exc, args_list)
         print(
-            f"error: unexpected {type(exc).__name__}: {redact(str(exc))} "
-            f"(a bug; details in {log})",
+            f"error: unexpected {type(exc).__name__}: {redact(str(exc))} (a bug; details in {log})",
             file=sys.stderr,
         )
         return 1

@@ -30,6 +30,10 @@ def redact(text: str, extra: Iterable[str] = ()) -> str:
     for secret in known_secrets(extra):
         text = text.replace(secret, _REDACTED)
     for pattern in _PATTERNS:
-        text = pattern.sub(lambda m: f"{m.group(1)}={_REDACTED}" if "=" in m.group(0)
-                           else f"{m.group(1)} {_REDACTED}", text)
+        text = pattern.sub(
+            lambda m: (
+                f"{m.group(1)}={_REDACTED}" if "=" in m.group(0) else f"{m.group(1)} {_REDACTED}"
+            ),
+            text,
+        )
     return text

@@ -1,0 +1,204 @@
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+
+from threadsync.plan import Limits, PlanError, Remote, make_plan, normalise_text
+from threadsync.state import Attempt, PartState, PostState, State
+
+NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.timezone.utc)
+LATER = NOW + dt.timedelta(days=3)
+
+
+@dataclass(frozen=True)
+class P:
+    id: str
+    content_hash: str = "h"
+    publish_at: dt.datetime | None = None
+    draft: bool = False
+    on_change: str = "warn"
+    quote: str | None = None
+    reply_to: str | None = None
+
+    @property
+    def path(self) -> str:
+        return f"content/{self.id}.yaml"
+
+
+def published(h: str = "h", media: str = "m1") -> PostState:
+    return PostState(status="published", content_hash=h, parts=[PartState(media_id=media)])
+
+
+def actions(plan: object) -> list[tuple[str, str]]:
+    return [(c.id, c.action) for c in plan.changes]  # type: ignore[attr-defined]
+
+
+def test_new_due_post_is_created_and_future_one_waits() -> None:
+    plan = make_plan([P("b", publish_at=LATER), P("a")], State(), NOW)
+    assert actions(plan) == [("a", "create"), ("b", "wait")]
+    assert plan.changes[1].publish_at == LATER
+    assert plan.has_changes
+    assert plan.summary["create"] == 1 and plan.summary["wait"] == 1
+
+
+def test_only_waits_is_not_a_change() -> None:
+    plan = make_plan([P("b", publish_at=LATER)], State(), NOW)
+    assert not plan.has_changes
+
+
+def test_published_and_unchanged_is_not_listed() -> None:
+    state = State(posts={"a": published()})
+    plan = make_plan([P("a")], state, NOW)
+    assert plan.changes == ()
+    assert not plan.has_changes
+
+
+def test_drafts_are_skipped_and_counted() -> None:
+    plan = make_plan([P("a", draft=True), P("b", draft=True), P("c")], State(), NOW)
+    assert actions(plan) == [("c", "create")]
+    assert plan.drafts == 2
+
+
+def test_edit_after_publish_warns_by_default_and_replaces_on_request() -> None:
+    state = State(posts={"a": published("old", "m9")})
+    warn = make_plan([P("a", content_hash="new")], state, NOW)
+    assert warn.changes == ()
+    assert "Threads cannot edit a post" in warn.notices[0].message
+    replace = make_plan([P("a", content_hash="new", on_change="replace")], state, NOW)
+    assert actions(replace) == [("a", "replace")]
+    assert replace.changes[0].media_ids == ("m9",)
+
+
+def test_removed_post_is_forgotten_or_deleted_with_prune() -> None:
+    state = State(posts={"gone": published(media="m5")})
+    assert actions(make_plan([], state, NOW)) == [("gone", "forget")]
+    pruned = make_plan([], state, NOW, prune=True)
+    assert actions(pruned) == [("gone", "delete")]
+    assert pruned.changes[0].media_ids == ("m5",)
+
+
+def test_renamed_file_with_same_content_moves_instead_of_reposting() -> None:
+    state = State(posts={"old-name": published("same")})
+    plan = make_plan([P("new-name", content_hash="same")], state, NOW)
+    assert actions(plan) == [("new-name", "move")]
+    assert plan.changes[0].previous_id == "old-name"
+
+
+def test_renamed_and_edited_is_a_forget_plus_create() -> None:
+    state = State(posts={"old-name": published("before")})
+    plan = make_plan([P("new-name", content_hash="after")], state, NOW)
+    assert sorted(actions(plan)) == [("new-name", "create"), ("old-name", "forget")]
+
+
+def test_pending_post_is_resumed_even_if_scheduled_later() -> None:
+    part = PartState(attempts=[Attempt(container_id="c", created_at=NOW)])
+    state = State(posts={"a": PostState(status="pending", content_hash="h", parts=[part])})
+    plan = make_plan([P("a", publish_at=LATER)], state, NOW)
+    assert actions(plan) == [("a", "create")]
+    assert "resume" in plan.changes[0].reason
+
+
+def test_failed_post_is_retried_only_when_edited_or_asked() -> None:
+    state = State(posts={"a": PostState(status="failed", content_hash="h", error="INVALID_DURATION")})
+    stay = make_plan([P("a")], state, NOW)
+    assert stay.changes == ()
+    assert "INVALID_DURATION" in stay.notices[0].message
+    assert actions(make_plan([P("a", content_hash="h2")], state, NOW)) == [("a", "create")]
+    assert actions(make_plan([P("a")], state, NOW, retry_failed=True)) == [("a", "create")]
+
+
+def test_replies_and_quotes_come_after_their_targets() -> None:
+    early = NOW - dt.timedelta(days=2)
+    posts = [
+        P("z-target", publish_at=NOW - dt.timedelta(days=1)),
+        P("a-reply", publish_at=early, reply_to="z-target"),
+        P("b-quote", publish_at=early, quote="a-reply"),
+        P("c-plain", publish_at=early),
+    ]
+    plan = make_plan(posts, State(), NOW)
+    assert [c.id for c in plan.changes] == ["c-plain", "z-target", "a-reply", "b-quote"]
+    assert plan.changes[2].depends_on == ("z-target",)
+
+
+def test_reply_to_a_scheduled_post_waits_for_it() -> None:
+    posts = [P("target", publish_at=LATER), P("reply", reply_to="target")]
+    plan = make_plan(posts, State(), NOW)
+    assert actions(plan) == [("target", "wait"), ("reply", "wait")]
+    assert plan.changes[1].publish_at == LATER
+    assert "waits for target" in plan.changes[1].reason
+
+
+def test_reply_to_published_target_needs_nothing() -> None:
+    state = State(posts={"target": published()})
+    plan = make_plan([P("target"), P("reply", reply_to="target")], state, NOW)
+    assert actions(plan) == [("reply", "create")]
+    assert plan.changes[0].depends_on == ()
+
+
+def test_reply_to_a_draft_is_held_back_with_a_warning() -> None:
+    plan = make_plan([P("target", draft=True), P("reply", reply_to="target")], State(), NOW)
+    assert plan.changes == ()
+    assert "waits for target" in plan.notices[0].message
+
+
+def test_reply_to_a_threads_media_id_is_not_a_dependency() -> None:
+    plan = make_plan([P("reply", reply_to="1789000111")], State(), NOW)
+    assert actions(plan) == [("reply", "create")]
+
+
+def test_target_limits_plan_to_post_and_its_dependencies() -> None:
+    posts = [P("t"), P("r", reply_to="t"), P("other")]
+    plan = make_plan(posts, State(), NOW, targets=["r"])
+    assert actions(plan) == [("t", "create"), ("r", "create")]
+    with pytest.raises(PlanError, match="'nope' is not a post id"):
+        make_plan(posts, State(), NOW, targets=["nope"])
+
+
+def test_refresh_reports_drift_and_adopts_existing_posts() -> None:
+    state = State(posts={"a": published(media="m1")})
+    remote = Remote(missing_media_ids=frozenset({"m1"}),
+                    by_text={normalise_text("Hello  World"): "m7"})
+    plan = make_plan([P("a"), P("b")], state, NOW, remote=remote,
+                     root_texts={"b": "hello world", "a": "x"})
+    assert actions(plan) == [("b", "adopt")]
+    assert plan.changes[0].media_ids == ("m7",)
+    assert any("deleted on Threads outside threadsync" in n.message for n in plan.notices)
+
+
+def test_safety_limits() -> None:
+    many = make_plan([P(f"p{i:02}") for i in range(30)], State(), NOW)
+    with pytest.raises(PlanError, match="publish 30 posts, more than .* \\(25\\)"):
+        many.raise_if_unsafe(Limits())
+    many.raise_if_unsafe(Limits(), force=True)
+    many.raise_if_unsafe(Limits(max_posts=30))
+
+    state = State(posts={"gone": published()})
+    deleting = make_plan([], state, NOW, prune=True)
+    deleting.raise_if_unsafe(Limits())  # prune allows a few deletes by default
+    with pytest.raises(PlanError, match="delete 1 published post"):
+        deleting.raise_if_unsafe(Limits(max_deletes=0))
+    replacing = make_plan([P("gone", content_hash="x", on_change="replace")], state, NOW)
+    with pytest.raises(PlanError, match="limits.max_deletes_per_apply \\(0\\)"):
+        replacing.raise_if_unsafe(Limits())
+
+
+def test_plan_data_follows_the_contract() -> None:
+    state = State(serial=7)
+    plan = make_plan([P("a"), P("b", publish_at=LATER)], state, NOW)
+    data = plan.data
+    assert data["format_version"] == 1
+    assert data["state"] == {"lineage": state.lineage, "serial": 7}
+    assert data["summary"]["create"] == 1  # type: ignore[index]
+    assert data["changes"] == [  # type: ignore[comparison-overlap]
+        {"id": "a", "action": "create", "reason": "new post"},
+        {"id": "b", "action": "wait", "reason": "scheduled", "publish_at": LATER.isoformat()},
+    ]
+
+
+def test_content_digest_changes_with_content() -> None:
+    a = make_plan([P("a")], State(), NOW).content_digest
+    b = make_plan([P("a", content_hash="other")], State(), NOW).content_digest
+    c = make_plan([P("a")], State(), NOW).content_digest
+    assert a == c != b

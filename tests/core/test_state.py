@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from threadsync.state import (
+    Attempt,
+    PartState,
+    PostState,
+    State,
+    StateError,
+    StateStore,
+    load_state,
+)
+
+NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.timezone.utc)
+
+
+def _published(media_id: str = "111") -> PostState:
+    return PostState(
+        status="published",
+        content_hash="h1",
+        path="content/a.yaml",
+        parts=[PartState(media_id=media_id, permalink="https://www.threads.net/@u/post/x",
+                         published_at=NOW)],
+    )
+
+
+def test_missing_state_is_empty_with_fresh_lineage(tmp_path: Path) -> None:
+    a = load_state(tmp_path / "state.json")
+    b = load_state(tmp_path / "state.json")
+    assert a.posts == {} and a.serial == 0 and a.version == 1
+    assert a.lineage != b.lineage
+
+
+def test_save_bumps_serial_keeps_backup_and_round_trips(tmp_path: Path) -> None:
+    path = tmp_path / ".threadsync" / "state.json"
+    store = StateStore(path)
+    store.state.user_id = "42"
+    store.state.posts["a"] = _published()
+    store.save()
+    first = path.read_bytes()
+    assert json.loads(first)["serial"] == 1
+    assert not store.backup_path.exists()
+
+    store.state.posts["b"] = _published("222")
+    store.save()
+    assert store.backup_path.read_bytes() == first
+    again = load_state(path)
+    assert again.serial == 2
+    assert again.lineage == store.state.lineage
+    assert again.posts["b"].media_id == "222"
+    assert again.posts["a"].permalink == "https://www.threads.net/@u/post/x"
+    # no temp files are left behind
+    assert sorted(p.name for p in path.parent.iterdir()) == ["state.json", "state.json.bak"]
+
+
+def test_attempts_are_journalled(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    store = StateStore(path)
+    part = PartState(attempts=[Attempt(container_id="c1", children=["k1", "k2"], created_at=NOW)])
+    store.state.posts["a"] = PostState(status="pending", content_hash="h", parts=[part])
+    store.save()
+    loaded = load_state(path)
+    assert loaded.posts["a"].parts[0].open_attempts()[0].children == ["k1", "k2"]
+    assert loaded.posts["a"].media_id is None
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        (b"{not json", "is corrupt (line 1, column 2"),
+        (b"\xff\xfe\x00", "not UTF-8"),
+        (b"[1, 2]", "not a JSON object"),
+        (b'{"version": 99, "posts": {}}', "has version 99"),
+        (b'{"posts": {}}', "has version None"),
+        (b'{"version": 1, "posts": {"a": {"status": "weird", "content_hash": "h"}}}',
+         "malformed at posts.a.status"),
+    ],
+)
+def test_bad_state_is_reported_and_never_overwritten(
+    tmp_path: Path, content: bytes, needle: str
+) -> None:
+    path = tmp_path / "state.json"
+    path.write_bytes(content)
+    with pytest.raises(StateError) as info:
+        StateStore(path)
+    assert needle in str(info.value)
+    assert "restore it from git" in str(info.value) or "upgrade threadsync" in str(info.value)
+    assert path.read_bytes() == content
+
+
+def test_state_of_another_account_is_refused() -> None:
+    state = State(user_id="1")
+    state.check_account("1")
+    with pytest.raises(StateError, match="belongs to Threads user 1.*user 2"):
+        state.check_account("2")
+    State().check_account("anything")  # a new state adopts whoever applies first
+
+
+def test_state_holds_no_token(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    store = StateStore(path)
+    store.state.posts["a"] = _published()
+    store.save()
+    keys = set(json.loads(path.read_text()))
+    assert keys == {"version", "lineage", "serial", "posts"}
