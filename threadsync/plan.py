@@ -47,11 +47,10 @@ class PostLike(Protocol):
     @property
     def on_change(self) -> str: ...
     @property
-    def quote(self) -> str | None: ...
-    @property
-    def reply_to(self) -> str | None: ...
-    @property
     def content_hash(self) -> str: ...
+    def depends_on(self) -> list[str]:
+        """Content ids this post replies to or quotes."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -176,8 +175,6 @@ def content_digest(posts: Iterable[PostLike]) -> str:
             p.publish_at.isoformat() if p.publish_at else "",
             p.draft,
             p.on_change,
-            p.quote or "",
-            p.reply_to or "",
         )
         for p in posts
     )
@@ -392,10 +389,6 @@ def _diff_post(
     return None
 
 
-def _deps(post: PostLike) -> list[str]:
-    return [d for d in (post.reply_to, post.quote) if d]
-
-
 def _order_publishing(
     changes: Mapping[str, Change],
     by_id: Mapping[str, PostLike],
@@ -414,9 +407,9 @@ def _order_publishing(
         change = changes[pid]
         post = by_id[pid]
         depends: list[str] = []
-        for target in _deps(post):
+        for target in post.depends_on():
             if target not in by_id:
-                continue  # a Threads media id or permalink: nothing to wait for
+                continue  # validation reports unknown ids
             t_entry = state.posts.get(target)
             if t_entry is not None and t_entry.status == "published" and target not in changes:
                 continue

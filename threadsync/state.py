@@ -48,7 +48,8 @@ class Attempt(_Model):
     may have been published by a request whose answer was lost.
     """
 
-    container_id: str
+    # None while a carousel's children are being created, before the parent exists.
+    container_id: str | None = None
     children: list[str] = Field(default_factory=list)
     created_at: dt.datetime
     text: str | None = None

@@ -26,6 +26,10 @@ class P:
     def path(self) -> str:
         return f"content/{self.id}.yaml"
 
+    def depends_on(self) -> list[str]:
+        # like content.Post: content ids only (media ids are digits, never content ids here)
+        return [d for d in (self.reply_to, self.quote) if d and not d.isdigit()]
+
 
 def published(h: str = "h", media: str = "m1") -> PostState:
     return PostState(status="published", content_hash=h, parts=[PartState(media_id=media)])

@@ -1,0 +1,383 @@
+"""Run a plan against the Threads API, journalling every step into state.
+
+Publishing is strictly in plan order.  To keep that order from costing the
+sum of every container's processing time, the root containers of upcoming
+posts are created and polled by a small worker pool while the main thread
+publishes; a thread's later parts need the media id of the part before, so
+they are made in order.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from threadsync.api import API
+from threadsync.api.errors import (
+    PermissionDenied,
+    ThreadsAccessTokenExpired,
+    ThreadsAPIError,
+    ThreadsError,
+)
+from threadsync.content.models import Post, Reference
+from threadsync.errors import ThreadsyncError
+from threadsync.journal import Journal
+from threadsync.plan import Change, Plan
+from threadsync.publisher import (
+    ApplyOptions,
+    Interrupted,
+    PartPublisher,
+    PostFailed,
+    Progress,
+    Published,
+    Ready,
+)
+
+
+class ApplyAborted(ThreadsyncError):
+    """Apply stopped; the state records everything that happened before."""
+
+
+@dataclass
+class PostResult:
+    id: str
+    action: str
+    status: str  # published, failed, deferred, skipped, interrupted, moved, forgotten, ...
+    permalinks: list[str] = field(default_factory=list)
+    media_ids: list[str] = field(default_factory=list)
+    detail: str = ""
+
+    @property
+    def data(self) -> dict[str, object]:
+        out: dict[str, object] = {"id": self.id, "action": self.action, "status": self.status}
+        if self.media_ids:
+            out["media_ids"] = self.media_ids
+        if self.permalinks:
+            out["permalinks"] = self.permalinks
+        if self.detail:
+            out["detail"] = self.detail
+        return out
+
+
+@dataclass
+class ApplyReport:
+    results: list[PostResult] = field(default_factory=list)
+    aborted: str | None = None
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+    @property
+    def ok(self) -> bool:
+        bad = {"failed", "interrupted"}
+        return self.aborted is None and not any(r.status in bad for r in self.results)
+
+    @property
+    def data(self) -> dict[str, object]:
+        statuses = sorted({r.status for r in self.results})
+        return {
+            "format_version": 1,
+            "ok": self.ok,
+            "aborted": self.aborted,
+            "summary": {s: self.count(s) for s in statuses},
+            "posts": [r.data for r in self.results],
+        }
+
+
+def _needs(post: Post, published_parts: int) -> tuple[int, int]:
+    """(posts, replies) of quota this post still needs."""
+    remaining = len(post.parts) - published_parts
+    if remaining <= 0:
+        return 0, 0
+    root_left = published_parts == 0
+    root_is_reply = post.reply_to is not None
+    posts = 1 if root_left and not root_is_reply else 0
+    return posts, remaining - posts
+
+
+class Applier:
+    def __init__(
+        self,
+        plan: Plan,
+        posts: dict[str, Post],
+        journal: Journal,
+        api_factory: Callable[[], API],
+        options: ApplyOptions,
+        *,
+        sleep: Callable[[float], None],
+        now: Callable[[], dt.datetime],
+        progress: Progress,
+    ) -> None:
+        self.plan = plan
+        self.posts = posts
+        self.journal = journal
+        self.api_factory = api_factory
+        self.options = options
+        self.sleep = sleep
+        self.now = now
+        self.progress = progress
+        self.report = ApplyReport()
+        self._local = threading.local()
+        self.api = api_factory()
+        self.failed: set[str] = set()
+
+    def _api(self) -> API:
+        """One client per thread: a requests session is not shared across threads."""
+        api = getattr(self._local, "api", None)
+        if api is None:
+            api = self.api if threading.current_thread() is threading.main_thread() else None
+            api = api or self.api_factory()
+            self._local.api = api
+        return api
+
+    def _publisher(self) -> PartPublisher:
+        return PartPublisher(
+            self._api(),
+            self.journal,
+            self.options,
+            sleep=self.sleep,
+            now=self.now,
+            progress=self.progress,
+        )
+
+    # --- the run ---
+
+    def run(self) -> ApplyReport:
+        try:
+            self._run()
+        except ThreadsAccessTokenExpired as exc:
+            self.report.aborted = (
+                f"the access token is expired or invalid ({exc}); run "
+                "'threadsync auth refresh' (or set a new THREADS_ACCESS_TOKEN) and apply again"
+            )
+        except PermissionDenied as exc:
+            self.report.aborted = (
+                f"Threads refused permission ({exc}); the token needs the "
+                "threads_basic and threads_content_publish scopes (and threads_delete to delete)"
+            )
+        except ApplyAborted as exc:
+            self.report.aborted = str(exc)
+        return self.report
+
+    def _run(self) -> None:
+        account = self.api.get_account()
+        self.journal.claim_account(account.id)
+        for change in self.plan.changes:
+            if change.action in ("move", "forget", "adopt"):
+                self._state_only(change)
+        for change in self.plan.changes:
+            if change.action in ("delete", "replace"):
+                self._delete(change)
+        publishing = [c for c in self.plan.changes if c.action in ("create", "replace")]
+        if not publishing:
+            return
+        fit, deferred = self._fit_quota(publishing)
+        self._publish_all(fit)
+        for change in deferred:
+            self.report.results.append(
+                PostResult(
+                    change.id,
+                    change.action,
+                    "deferred",
+                    detail="the 24 h publishing quota is used up; it goes out next run",
+                )
+            )
+
+    def _state_only(self, change: Change) -> None:
+        if change.action == "move" and change.previous_id:
+            post = self.posts.get(change.id)
+            self.journal.move(change.previous_id, change.id, post.path if post else None)
+            self.report.results.append(
+                PostResult(change.id, "move", "moved", detail=f"from {change.previous_id}")
+            )
+        elif change.action == "forget":
+            self.journal.forget(change.id)
+            self.report.results.append(PostResult(change.id, "forget", "forgotten"))
+        elif change.action == "adopt":
+            post = self.posts[change.id]
+            media_id = change.media_ids[0]
+            permalink = None
+            with contextlib.suppress(ThreadsAPIError):
+                permalink = self._api().get_media(media_id, fields="id,permalink").permalink
+            self.journal.adopt(change.id, post.content_hash, post.path, media_id, permalink, None)
+            self.report.results.append(
+                PostResult(
+                    change.id, "adopt", "adopted", [permalink] if permalink else [], [media_id]
+                )
+            )
+
+    def _delete(self, change: Change) -> None:
+        api = self._api()
+        for media_id in reversed(change.media_ids):
+            self.progress(change.id, f"deleting {media_id}")
+            try:
+                api.delete(media_id)
+            except ThreadsAPIError as exc:
+                if exc.code != 100:  # 100: already gone
+                    raise ApplyAborted(f"deleting {change.id} ({media_id}) failed: {exc}") from exc
+            self.journal.deleted(change.id, media_id)
+        if change.action == "delete":
+            self.report.results.append(
+                PostResult(change.id, "delete", "deleted", media_ids=list(change.media_ids))
+            )
+
+    def _fit_quota(self, changes: Sequence[Change]) -> tuple[list[Change], list[Change]]:
+        """Publish what fits in the 24 h quota, in order; never start a thread that can't end."""
+        try:
+            limit = self.api.get_publishing_limit()
+        except ThreadsAPIError as exc:
+            if isinstance(exc, PermissionDenied | ThreadsAccessTokenExpired):
+                raise
+            self.progress("-", f"could not read the publishing quota ({exc}); going on")
+            return list(changes), []
+        posts_left = limit.posts_remaining
+        replies_left = limit.replies_remaining
+        for i, change in enumerate(changes):
+            post = self.posts[change.id]
+            entry = self.journal.entry(change.id)
+            done = sum(1 for p in entry.parts if p.media_id) if entry else 0
+            need_posts, need_replies = _needs(post, done)
+            if (posts_left is not None and need_posts > posts_left) or (
+                replies_left is not None and need_replies > replies_left
+            ):
+                return list(changes[:i]), list(changes[i:])
+            if posts_left is not None:
+                posts_left -= need_posts
+            if replies_left is not None:
+                replies_left -= need_replies
+        return list(changes), []
+
+    # --- publishing, pipelined ---
+
+    def _ready_early(self, post: Post) -> bool:
+        """Can the root container be made before earlier posts are published?"""
+        for ref in (post.reply_to, post.parts[0].quote):
+            if ref is not None and ref.kind == "post" and self.journal.media_id(ref.value) is None:
+                return False
+        return True
+
+    def _publish_all(self, changes: list[Change]) -> None:
+        pool = ThreadPoolExecutor(
+            max_workers=max(1, self.options.workers), thread_name_prefix="threadsync-prepare"
+        )
+        futures: dict[str, Future[Ready | Published]] = {}
+        try:
+            for i, change in enumerate(changes):
+                self._prefetch(changes, i, pool, futures)
+                post = self.posts[change.id]
+                blocked = [d for d in post.depends_on() if d in self.failed]
+                if blocked:
+                    self.failed.add(post.id)
+                    self.report.results.append(
+                        PostResult(
+                            post.id,
+                            change.action,
+                            "skipped",
+                            detail=f"depends on {blocked[0]}, which failed",
+                        )
+                    )
+                    continue
+                try:
+                    self._publish_post(post, change, futures.pop(post.id, None))
+                except PostFailed as exc:
+                    self.failed.add(post.id)
+                    self.journal.fail(post.id, str(exc))
+                    self.progress(post.id, f"failed: {exc}")
+                    self.report.results.append(
+                        PostResult(post.id, change.action, "failed", detail=str(exc))
+                    )
+                except (Interrupted, ThreadsError) as exc:
+                    if isinstance(exc, ThreadsAccessTokenExpired | PermissionDenied):
+                        raise
+                    self.progress(post.id, f"interrupted: {exc}")
+                    self.report.results.append(
+                        PostResult(post.id, change.action, "interrupted", detail=str(exc))
+                    )
+                    raise ApplyAborted(
+                        f"stopped at {post.id}: {exc}; everything before it is recorded, "
+                        "and the next apply resumes from there"
+                    ) from exc
+        finally:
+            for future in futures.values():
+                future.cancel()
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _prefetch(
+        self,
+        changes: list[Change],
+        start: int,
+        pool: ThreadPoolExecutor,
+        futures: dict[str, Future[Ready | Published]],
+    ) -> None:
+        window = changes[start : start + max(1, self.options.workers) + 1]
+        for change in window:
+            post = self.posts[change.id]
+            if post.id in futures or post.id in self.failed:
+                continue
+            entry = self.journal.entry(post.id)
+            if entry is not None and entry.status == "published":
+                continue
+            if not self._ready_early(post):
+                continue
+            self.journal.begin(post.id, post.content_hash, post.path, len(post.parts))
+            if self.journal.part(post.id, 0).media_id:
+                continue
+            reply_to = self._resolve(post.reply_to)
+            quote = self._resolve(post.parts[0].quote)
+            futures[post.id] = pool.submit(self._publisher().prepare, post, 0, reply_to, quote)
+
+    def _publish_post(
+        self, post: Post, change: Change, early: Future[Ready | Published] | None
+    ) -> None:
+        self.journal.begin(post.id, post.content_hash, post.path, len(post.parts))
+        publisher = self._publisher()
+        previous: str | None = None
+        for index, part in enumerate(post.parts):
+            reply_to = self._resolve(post.reply_to) if index == 0 else previous
+            quote = self._resolve(part.quote)
+            media_id: str | None = None
+            while media_id is None:
+                if early is not None and index == 0:
+                    outcome = early.result()
+                    early = None
+                else:
+                    outcome = publisher.prepare(post, index, reply_to, quote)
+                if isinstance(outcome, Published):
+                    media_id = outcome.media_id
+                else:
+                    media_id = publisher.publish(post, index, outcome)
+            previous = media_id
+        self.journal.finish(post.id)
+        entry = self.journal.entry(post.id)
+        assert entry is not None
+        links = [p.permalink for p in entry.parts if p.permalink]
+        self.progress(post.id, "published " + (links[0] if links else entry.media_id or ""))
+        self.report.results.append(
+            PostResult(post.id, change.action, "published", links, entry.media_ids)
+        )
+
+    def _resolve(self, ref: Reference | None) -> str | None:
+        if ref is None:
+            return None
+        if ref.kind == "media_id":
+            return ref.value
+        if ref.kind == "post":
+            media_id = self.journal.media_id(ref.value)
+            if media_id is None:
+                raise PostFailed(f"{ref.value} is not published, so it cannot be referenced yet")
+            return media_id
+        return self._resolve_permalink(ref.value)
+
+    def _resolve_permalink(self, url: str) -> str:
+        want = url.rstrip("/").split("?")[0].replace("threads.com", "threads.net")
+        for media in self._api().iter_threads(fields="id,permalink"):
+            link = (media.permalink or "").rstrip("/").replace("threads.com", "threads.net")
+            if link == want:
+                return media.id
+        raise PostFailed(
+            f"cannot find {url} among the account's posts; quote or reply to it by media id"
+        )

@@ -1,0 +1,200 @@
+"""Every state change apply makes, each saved atomically before it returns.
+
+Apply's rule is "journal first": a container id or media id is on disk before
+any request that depends on it is sent.  The journal is shared by the
+pipeline's worker threads, so every mutation holds one lock, and saving is
+part of the mutation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from threadsync.state import Attempt, PartState, PostState, State, StateStore, utcnow
+
+
+class Journal:
+    def __init__(self, store: StateStore) -> None:
+        self.store = store
+        self._lock = threading.RLock()
+
+    @property
+    def state(self) -> State:
+        return self.store.state
+
+    @contextmanager
+    def _change(self) -> Iterator[None]:
+        with self._lock:
+            yield
+            self.store.save()
+
+    # --- reads (copies are not needed: callers only read under the GIL) ---
+
+    def entry(self, post_id: str) -> PostState | None:
+        with self._lock:
+            return self.store.state.posts.get(post_id)
+
+    def part(self, post_id: str, index: int) -> PartState:
+        with self._lock:
+            return self.store.state.posts[post_id].parts[index]
+
+    def media_id(self, post_id: str) -> str | None:
+        entry = self.entry(post_id)
+        return entry.media_id if entry and entry.status == "published" else None
+
+    def known_media_ids(self) -> set[str]:
+        with self._lock:
+            return {
+                m for e in self.store.state.posts.values() for p in e.parts if (m := p.media_id)
+            }
+
+    # --- account ---
+
+    def claim_account(self, user_id: str) -> None:
+        with self._lock:
+            self.store.state.check_account(user_id)
+            if self.store.state.user_id is None:
+                with self._change():
+                    self.store.state.user_id = str(user_id)
+
+    # --- state-only changes ---
+
+    def move(self, old_id: str, new_id: str, path: str | None) -> None:
+        with self._change():
+            posts = self.store.state.posts
+            entry = posts.pop(old_id)
+            entry.path = path
+            entry.updated_at = utcnow()
+            posts[new_id] = entry
+
+    def forget(self, post_id: str) -> None:
+        with self._change():
+            self.store.state.posts.pop(post_id, None)
+
+    def adopt(
+        self,
+        post_id: str,
+        content_hash: str,
+        path: str | None,
+        media_id: str,
+        permalink: str | None,
+        published_at: dt.datetime | None,
+    ) -> None:
+        with self._change():
+            self.store.state.posts[post_id] = PostState(
+                status="published",
+                content_hash=content_hash,
+                path=path,
+                source="adopt",
+                parts=[
+                    PartState(media_id=media_id, permalink=permalink, published_at=published_at)
+                ],
+            )
+
+    # --- publishing ---
+
+    def begin(self, post_id: str, content_hash: str, path: str | None, parts: int) -> None:
+        """Make sure a pending entry with ``parts`` slots exists; keeps what is recorded."""
+        with self._lock:
+            entry = self.store.state.posts.get(post_id)
+            if (
+                entry is not None
+                and entry.status == "pending"
+                and len(entry.parts) == parts
+                and entry.content_hash == content_hash
+                and entry.path == path
+            ):
+                return
+            with self._change():
+                if entry is None:
+                    entry = PostState(status="pending", content_hash=content_hash, path=path)
+                    self.store.state.posts[post_id] = entry
+                entry.status = "pending"
+                entry.content_hash = content_hash
+                entry.path = path
+                entry.error = None
+                while len(entry.parts) < parts:
+                    entry.parts.append(PartState())
+                entry.updated_at = utcnow()
+
+    def open_attempt(
+        self,
+        post_id: str,
+        index: int,
+        *,
+        container_id: str | None,
+        text: str | None,
+        created_at: dt.datetime,
+    ) -> Attempt:
+        with self._change():
+            attempt = Attempt(container_id=container_id, created_at=created_at, text=text)
+            self.store.state.posts[post_id].parts[index].attempts.append(attempt)
+            return attempt
+
+    def add_child(self, post_id: str, index: int, child_id: str) -> None:
+        with self._change():
+            self.store.state.posts[post_id].parts[index].attempts[-1].children.append(child_id)
+
+    def set_container(self, post_id: str, index: int, container_id: str) -> None:
+        with self._change():
+            self.store.state.posts[post_id].parts[index].attempts[-1].container_id = container_id
+
+    def close_attempt(self, post_id: str, index: int, attempt: Attempt, reason: str) -> None:
+        with self._change():
+            attempt.closed = reason
+
+    def part_published(
+        self,
+        post_id: str,
+        index: int,
+        media_id: str,
+        published_at: dt.datetime,
+        attempt: Attempt | None,
+    ) -> None:
+        with self._change():
+            entry = self.store.state.posts[post_id]
+            part = entry.parts[index]
+            part.media_id = media_id
+            part.published_at = published_at
+            for a in part.attempts:
+                a.text = None  # the post itself is the record now
+                if a is attempt:
+                    a.closed = "published"
+                elif a.closed is None:
+                    a.closed = "superseded"
+            entry.updated_at = utcnow()
+
+    def set_permalink(self, post_id: str, index: int, permalink: str) -> None:
+        with self._change():
+            self.store.state.posts[post_id].parts[index].permalink = permalink
+
+    def finish(self, post_id: str) -> None:
+        with self._change():
+            entry = self.store.state.posts[post_id]
+            entry.status = "published"
+            entry.error = None
+            entry.updated_at = utcnow()
+
+    def fail(self, post_id: str, reason: str) -> None:
+        with self._change():
+            entry = self.store.state.posts[post_id]
+            entry.status = "failed"
+            entry.error = reason
+            entry.updated_at = utcnow()
+
+    # --- deleting ---
+
+    def deleted(self, post_id: str, media_id: str) -> None:
+        """Record that one media id is gone; the entry goes with its last one."""
+        with self._change():
+            entry = self.store.state.posts.get(post_id)
+            if entry is None:
+                return
+            for part in entry.parts:
+                if part.media_id == media_id:
+                    part.media_id = None
+            if not entry.media_ids:
+                del self.store.state.posts[post_id]

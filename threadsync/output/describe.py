@@ -1,0 +1,51 @@
+"""Short descriptions of posts shared by the text and Markdown renderers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+FIRST_LINE_WIDTH = 60
+
+
+def first_line(text: str, width: int = FIRST_LINE_WIDTH) -> str:
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    return line if len(line) <= width else line[: width - 1].rstrip() + "…"
+
+
+def part_kind(part: Any) -> str:
+    media = list(getattr(part, "media", ()) or ())
+    if len(media) >= 2:
+        return f"carousel of {len(media)}"
+    if len(media) == 1:
+        return str(getattr(media[0], "kind", "image"))
+    return "text"
+
+
+def shape(post: Any) -> str:
+    """E.g. 'carousel of 3, thread of 4, poll, quotes launch'."""
+    parts = list(getattr(post, "parts", ()) or ())
+    if not parts:
+        return ""
+    root = parts[0]
+    bits = [part_kind(root)]
+    if len(parts) > 1:
+        bits.append(f"thread of {len(parts)}")
+    if getattr(root, "poll", None):
+        bits.append("poll")
+    if getattr(post, "quote", None):
+        bits.append(f"quotes {post.quote}")
+    if getattr(post, "reply_to", None):
+        bits.append(f"replies to {post.reply_to}")
+    return ", ".join(bits)
+
+
+def root_text(post: Any) -> str:
+    parts = list(getattr(post, "parts", ()) or ())
+    return str(getattr(parts[0], "text", "") or "") if parts else ""
+
+
+def when(moment: dt.datetime | None) -> str:
+    if moment is None:
+        return "now"
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")

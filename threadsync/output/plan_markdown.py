@@ -1,0 +1,112 @@
+"""The Markdown rendering of a plan: a pull-request comment or a job summary.
+
+Every post to publish is shown in full, so a reviewer reads exactly what will
+go out.  The hidden marker lets a workflow find and update its own comment.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from threadsync.output.describe import shape, when
+from threadsync.output.plan_text import SYMBOLS
+from threadsync.plan import Change, Plan
+
+MARKER = "<!-- threadsync-plan -->"
+TEXT_LIMIT = 500
+
+
+def fence(text: str) -> str:
+    """A code fence longer than any backtick run inside the text."""
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    return f"{ticks}text\n{text}\n{ticks}"
+
+
+def _count(part: Any) -> int:
+    counter = getattr(part, "char_count", None)
+    if isinstance(counter, int):
+        return counter
+    return len(str(getattr(part, "text", "") or ""))
+
+
+def _part(part: Any, index: int, total: int) -> list[str]:
+    out: list[str] = []
+    if total > 1:
+        out.append(
+            f"**Part {index + 1} of {total}**" + (" (reply to the part above)" if index else "")
+        )
+    text = str(getattr(part, "text", "") or "")
+    count = _count(part)
+    flag = " ⚠️ over the limit" if count > TEXT_LIMIT else ""
+    out.append(fence(text) if text else "_(no text)_")
+    out.append(f"<sub>{count}/{TEXT_LIMIT} characters{flag}</sub>")
+    extras: list[str] = []
+    for item in getattr(part, "media", ()) or ():
+        alt = getattr(item, "alt", None)
+        extras.append(
+            f"{getattr(item, 'kind', 'media')}: `{getattr(item, 'url', '')}`"
+            + (f" (alt: {alt})" if alt else " (no alt text)")
+        )
+    poll = getattr(part, "poll", None)
+    if poll:
+        extras.append("poll: " + " / ".join(str(o) for o in poll))
+    for label in ("link", "gif", "topic", "reply_control", "location"):
+        value = getattr(part, label, None)
+        if value:
+            extras.append(f"{label.replace('_', ' ')}: `{value}`")
+    if getattr(part, "attachment", None):
+        extras.append(f"text attachment: {len(part.attachment)} characters")
+    out.extend(f"- {e}" for e in extras)
+    return out
+
+
+def _change(change: Change) -> list[str]:
+    symbol, _ = SYMBOLS[change.action]
+    title = f"### `{symbol}` {change.action} `{change.id}`"
+    out = [title, "", f"{change.reason}."]
+    if change.action == "wait" or change.publish_at:
+        out[-1] += f" Publishes at {when(change.publish_at)}."
+    if change.previous_id:
+        out[-1] += f" Was `{change.previous_id}`."
+    post = change.post
+    if post is not None and change.action in ("create", "replace"):
+        out.append(f"<sub>{shape(post)} · `{post.path}`</sub>")
+        parts = list(getattr(post, "parts", ()) or ())
+        for i, part in enumerate(parts):
+            out.append("")
+            out.extend(_part(part, i, len(parts)))
+    out.append("")
+    return out
+
+
+def render_plan_markdown(plan: Plan, *, title: str = "threadsync plan") -> str:
+    s = plan.summary
+    out = [MARKER, f"## {title}", ""]
+    out.append(
+        f"**Plan: {s['create'] + s['replace']} to publish, {s['wait']} scheduled, "
+        f"{s['delete'] + s['replace']} to delete.**"
+    )
+    state_only = [f"{s[a]} to {a}" for a in ("move", "forget", "adopt") if s[a]]
+    if state_only:
+        out.append(f"State: {', '.join(state_only)}.")
+    if plan.drafts:
+        out.append(f"{plan.drafts} draft(s) skipped.")
+    out.append("")
+    if plan.notices:
+        out.append("#### Warnings")
+        out.extend(f"- ⚠️ {'`' + n.id + '`: ' if n.id else ''}{n.message}" for n in plan.notices)
+        out.append("")
+    if not plan.changes:
+        out.append("No changes. The content and the state match.")
+    else:
+        out.append("| | post | action | when |")
+        out.append("|---|---|---|---|")
+        for c in plan.changes:
+            moment = when(c.publish_at) if c.action in ("wait", "create", "replace") else ""
+            out.append(f"| `{SYMBOLS[c.action][0]}` | `{c.id}` | {c.action} | {moment} |")
+        out.append("")
+        for c in plan.changes:
+            out.extend(_change(c))
+    return "\n".join(out).rstrip() + "\n"

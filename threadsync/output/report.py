@@ -1,0 +1,69 @@
+"""Renderings of an apply report: terminal text and Markdown (job summary)."""
+
+from __future__ import annotations
+
+from threadsync.apply import ApplyReport
+from threadsync.output.style import Style
+
+_MARKS = {
+    "published": ("✓", "green"),
+    "adopted": ("✓", "green"),
+    "moved": ("~>", "yellow"),
+    "forgotten": ("~", "dim"),
+    "deleted": ("-", "red"),
+    "failed": ("✗", "red"),
+    "interrupted": ("✗", "red"),
+    "skipped": ("-", "yellow"),
+    "deferred": ("…", "cyan"),
+}
+
+
+def _summary(report: ApplyReport) -> str:
+    order = (
+        "published",
+        "failed",
+        "deferred",
+        "skipped",
+        "interrupted",
+        "deleted",
+        "moved",
+        "forgotten",
+        "adopted",
+    )
+    bits = [f"{report.count(s)} {s}" for s in order if report.count(s)]
+    return "Apply: " + (", ".join(bits) if bits else "nothing to do") + "."
+
+
+def render_report_text(report: ApplyReport, *, color: bool = False) -> str:
+    style = Style(color)
+    lines = []
+    for r in report.results:
+        mark, colour = _MARKS.get(r.status, ("?", "bold"))
+        line = f"  {style(mark, colour)} {r.id}: {r.status}"
+        if r.permalinks:
+            line += f"  {r.permalinks[0]}"
+        if r.detail:
+            line += f"  ({r.detail})"
+        lines.append(line)
+    if lines:
+        lines.append("")
+    lines.append(style(_summary(report), "bold"))
+    if report.aborted:
+        lines.append(style(f"Stopped: {report.aborted}", "red"))
+    return "\n".join(lines) + "\n"
+
+
+def render_report_markdown(report: ApplyReport) -> str:
+    lines = ["## threadsync apply", "", f"**{_summary(report)}**", ""]
+    if report.aborted:
+        lines += [f"> ⚠️ Stopped: {report.aborted}", ""]
+    if report.results:
+        lines += ["| post | result | link | detail |", "|---|---|---|---|"]
+        for r in report.results:
+            links = " ".join(
+                f"[part {i + 1}]({u})" if len(r.permalinks) > 1 else f"[post]({u})"
+                for i, u in enumerate(r.permalinks)
+            )
+            detail = r.detail.replace("|", "\\|")
+            lines.append(f"| `{r.id}` | {r.status} | {links} | {detail} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,357 @@
+"""One part of a post, from container to published media id, exactly once.
+
+The rules (peer-clients.md, "Publishing too early" and "Ambiguous publish
+results"):
+
+- every container id is journalled before anything depends on it;
+- a recorded container is read before anything new is created: FINISHED is
+  published, PUBLISHED is looked up among the account's posts, EXPIRED or a
+  transient ERROR is closed and replaced, IN_PROGRESS is waited for;
+- ``threads_publish`` is sent again for a container only after its status
+  proves it was not published (a "media not ready" refusal, or a status read
+  after an ambiguous failure);
+- a new container is made only when no open container of the part remains.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from threadsync.api import API
+from threadsync.api.errors import (
+    ContainerExpired,
+    ContainerFailed,
+    ContainerWaitTimeout,
+    MediaNotReady,
+    PublishOutcomeUnknown,
+    RateLimited,
+    ThreadsAPIError,
+    ThreadsError,
+)
+from threadsync.api.retry import PollSchedule
+from threadsync.api.types import Media, MediaType, PublishingStatus
+from threadsync.content.models import Part, Post
+from threadsync.journal import Journal
+from threadsync.plan import normalise_text
+from threadsync.state import Attempt
+
+# error_message values that a new container can cure (the file was briefly
+# unreachable, or Meta could not say); the INVALID_* ones mean the media itself.
+TRANSIENT_CONTAINER_ERRORS = frozenset({"FAILED_DOWNLOADING_VIDEO", "UNKNOWN", ""})
+
+
+@dataclass(frozen=True)
+class ApplyOptions:
+    workers: int = 4
+    settle_video: float = 1.0
+    settle_reply: float = 0.25
+    container_timeout: float = 900.0
+    poll: PollSchedule = field(
+        default_factory=lambda: PollSchedule(initial=0.2, multiplier=1.5, maximum=5.0)
+    )
+    not_ready_retries: int = 3
+    not_ready_delay: float = 2.0
+    max_containers: int = 3
+    rate_limit_retries: int = 5
+    rate_limit_delay: float = 30.0
+    find_retries: int = 3
+    find_delay: float = 2.0
+    retry_failed: bool = False
+
+
+class PostFailed(Exception):
+    """A permanent failure of one post: it is marked failed, and apply goes on."""
+
+
+class Interrupted(Exception):
+    """A failure that a later run can get past: the post stays pending, apply stops."""
+
+
+@dataclass(frozen=True)
+class Ready:
+    attempt: Attempt
+    container_id: str
+
+
+@dataclass(frozen=True)
+class Published:
+    media_id: str
+
+
+Progress = Callable[[str, str], None]
+
+
+class PartPublisher:
+    def __init__(
+        self,
+        api: API,
+        journal: Journal,
+        options: ApplyOptions,
+        *,
+        sleep: Callable[[float], None],
+        now: Callable[[], dt.datetime],
+        progress: Progress,
+    ) -> None:
+        self.api = api
+        self.journal = journal
+        self.options = options
+        self.sleep = sleep
+        self.now = now
+        self.progress = progress
+
+    # --- bring a part to a FINISHED container ---
+
+    def prepare(
+        self, post: Post, index: int, reply_to_id: str | None, quote_id: str | None
+    ) -> Ready | Published:
+        """Resume or create this part's container until it can be published."""
+        while True:
+            found = self.reconcile(post, index)
+            if found is not None:
+                return found
+            created = self._create(post, index, reply_to_id, quote_id)
+            if created is not None:
+                return created
+
+    def reconcile(self, post: Post, index: int) -> Ready | Published | None:
+        part = self.journal.part(post.id, index)
+        if part.media_id:
+            return Published(part.media_id)
+        for attempt in part.open_attempts():
+            if attempt.container_id is None:
+                self.journal.close_attempt(post.id, index, attempt, "carousel never assembled")
+                continue
+            outcome = self._read(post, index, attempt, attempt.container_id)
+            if outcome is not None:
+                return outcome
+        return None
+
+    def _read(
+        self, post: Post, index: int, attempt: Attempt, container_id: str
+    ) -> Ready | Published | None:
+        self.progress(post.id, f"checking container {container_id}")
+        try:
+            status = self.api.wait_until_finished(
+                container_id, self.options.container_timeout, schedule=self.options.poll
+            )
+        except ContainerExpired:
+            self.journal.close_attempt(post.id, index, attempt, "expired")
+            return None
+        except ContainerFailed as exc:
+            message = exc.status.error_message if exc.status else None
+            reason = message or "ERROR"
+            self.journal.close_attempt(post.id, index, attempt, f"error: {reason}")
+            if (message or "") in TRANSIENT_CONTAINER_ERRORS:
+                return None
+            raise PostFailed(f"Threads could not process the media: {reason}") from exc
+        except ContainerWaitTimeout as exc:
+            raise Interrupted(f"{exc}; run apply again to keep waiting") from exc
+        except ThreadsAPIError as exc:
+            if exc.code != 100:
+                raise
+            # Meta answers "does not exist" for the status of some published containers.
+            media_id = self._find(post, index, attempt)
+            if media_id:
+                return Published(media_id)
+            self.journal.close_attempt(post.id, index, attempt, "container not found")
+            return None
+        if status.status is PublishingStatus.PUBLISHED:
+            media_id = self._find(post, index, attempt)
+            if media_id is None:
+                raise Interrupted(
+                    f"container {container_id} of {post.id} was published, but the post is not "
+                    "listed on the account yet; run apply again in a minute"
+                )
+            return Published(media_id)
+        return Ready(attempt, container_id)
+
+    def _create(
+        self, post: Post, index: int, reply_to_id: str | None, quote_id: str | None
+    ) -> Ready | None:
+        part_state = self.journal.part(post.id, index)
+        if len(part_state.attempts) >= self.options.max_containers:
+            reasons = "; ".join(a.closed or "open" for a in part_state.attempts)
+            raise PostFailed(f"gave up after {len(part_state.attempts)} containers ({reasons})")
+        part = post.parts[index]
+        self.progress(post.id, "creating container" + (f" (part {index + 1})" if index else ""))
+        kwargs = _container_args(part, reply_to_id, quote_id)
+        if part.kind == "carousel":
+            self.journal.open_attempt(
+                post.id, index, container_id=None, text=part.text, created_at=self.now()
+            )
+            children: list[str] = []
+            for item in part.media:
+                child = self.api.create_container(
+                    media=Media(_media_type(item.kind), item.url or ""),
+                    is_carousel_item=True,
+                    alt_text=item.alt,
+                )
+                self.journal.add_child(post.id, index, child)
+                children.append(child)
+            for child in children:
+                self.progress(post.id, "processing carousel items")
+                self._wait_child(child)
+            container_id = self.api.create_carousel_container(
+                children,
+                text=part.text or None,
+                **kwargs,
+            )
+            self.journal.set_container(post.id, index, container_id)
+            return None  # reconcile waits for the parent, then it is Ready
+        media = None
+        if part.media:
+            item = part.media[0]
+            media = Media(_media_type(item.kind), item.url or "")
+            if item.alt:
+                kwargs["alt_text"] = item.alt
+        else:
+            kwargs.update(_text_only_args(part))
+        created_at = self.now()
+        container_id = self.api.create_container(text=part.text or None, media=media, **kwargs)
+        attempt = self.journal.open_attempt(
+            post.id, index, container_id=container_id, text=part.text, created_at=created_at
+        )
+        if part.kind == "text":
+            # A text container is ready at once; publishing needs no status read, and
+            # a "media not ready" answer is retried on the same container.
+            return Ready(attempt, container_id)
+        return None
+
+    def _wait_child(self, child: str) -> None:
+        try:
+            self.api.wait_until_finished(
+                child, self.options.container_timeout, schedule=self.options.poll
+            )
+        except ContainerFailed as exc:
+            message = (exc.status.error_message if exc.status else None) or "ERROR"
+            if message in TRANSIENT_CONTAINER_ERRORS:
+                raise Interrupted(f"a carousel item failed ({message}); run apply again") from exc
+            raise PostFailed(f"Threads could not process a carousel item: {message}") from exc
+        except ContainerExpired as exc:
+            raise Interrupted("a carousel item expired; run apply again") from exc
+        except ContainerWaitTimeout as exc:
+            raise Interrupted(f"{exc}; run apply again") from exc
+
+    # --- publish a FINISHED container ---
+
+    def publish(self, post: Post, index: int, ready: Ready) -> str | None:
+        """Publish once; returns the media id, or None when the container must be replaced."""
+        part = post.parts[index]
+        settle = 0.0
+        if part.kind == "video" or any(m.kind == "video" for m in part.media):
+            settle = self.options.settle_video
+        if index > 0 or post.reply_to is not None:
+            settle = max(settle, self.options.settle_reply)
+        if settle:
+            self.sleep(settle)
+        not_ready = limited = 0
+        while True:
+            self.progress(post.id, "publishing" + (f" (part {index + 1})" if index else ""))
+            try:
+                media_id = self.api.publish_container(ready.container_id)
+            except MediaNotReady:
+                not_ready += 1
+                if not_ready > self.options.not_ready_retries:
+                    self.journal.close_attempt(
+                        post.id, index, ready.attempt, "media not ready after retries"
+                    )
+                    return None
+                self.sleep(self.options.not_ready_delay * not_ready)
+                continue
+            except RateLimited as exc:
+                limited += 1
+                if limited > self.options.rate_limit_retries:
+                    raise Interrupted(f"rate limited by Threads: {exc}") from exc
+                self.sleep(exc.retry_after or self.options.rate_limit_delay)
+                continue
+            except PublishOutcomeUnknown:
+                outcome = self._read(post, index, ready.attempt, ready.container_id)
+                if isinstance(outcome, Published):
+                    return outcome.media_id
+                if outcome is None:
+                    return None
+                continue  # FINISHED: it was not published
+            self.journal.part_published(post.id, index, media_id, self.now(), ready.attempt)
+            self._permalink(post.id, index, media_id)
+            return media_id
+
+    def _permalink(self, post_id: str, index: int, media_id: str) -> None:
+        """Best effort: a post is published whether or not its link can be read."""
+        try:
+            media = self.api.get_media(media_id, fields="id,permalink")
+        except ThreadsError:
+            return
+        if media.permalink:
+            self.journal.set_permalink(post_id, index, media.permalink)
+
+    # --- find a post whose publish answer was lost ---
+
+    def _find(self, post: Post, index: int, attempt: Attempt) -> str | None:
+        is_reply = index > 0 or post.reply_to is not None
+        want = normalise_text(attempt.text or "")
+        since = attempt.created_at - dt.timedelta(minutes=10)
+        for round_ in range(self.options.find_retries):
+            known = self.journal.known_media_ids()
+            listing = (
+                self.api.iter_user_replies(since=since, fields="id,text,timestamp,permalink")
+                if is_reply
+                else self.api.iter_threads(since=since, fields="id,text,timestamp,permalink")
+            )
+            candidates = [
+                m for m in listing if m.id not in known and normalise_text(m.text or "") == want
+            ]
+            if candidates:
+                candidates.sort(key=lambda m: (m.timestamp is None, m.timestamp))
+                found = candidates[0]
+                published_at = found.timestamp or self.now()
+                self.journal.part_published(post.id, index, found.id, published_at, attempt)
+                if found.permalink:
+                    self.journal.set_permalink(post.id, index, found.permalink)
+                else:
+                    self._permalink(post.id, index, found.id)
+                return found.id
+            if round_ + 1 < self.options.find_retries:
+                self.sleep(self.options.find_delay)
+        return None
+
+
+def _media_type(kind: str) -> MediaType:
+    return MediaType.VIDEO if kind == "video" else MediaType.IMAGE
+
+
+def _container_args(part: Part, reply_to_id: str | None, quote_id: str | None) -> dict[str, Any]:
+    """Parameters common to every kind of container."""
+    args: dict[str, Any] = {}
+    if reply_to_id:
+        args["reply_to_id"] = reply_to_id
+    if quote_id:
+        args["quote_post_id"] = quote_id
+    if part.reply_control:
+        args["reply_control"] = part.reply_control
+    if part.topic:
+        args["topic_tag"] = part.topic
+    if part.spoiler_media:
+        args["is_spoiler_media"] = True
+    if part.text_entities:
+        args["text_entities"] = [e.to_dict() for e in part.text_entities]
+    if part.location:
+        args["location_id"] = part.location
+    if part.countries:
+        args["allowlisted_country_codes"] = list(part.countries)
+    return args
+
+
+def _text_only_args(part: Part) -> dict[str, Any]:
+    args: dict[str, Any] = {}
+    if part.poll:
+        args["poll_options"] = list(part.poll)
+    if part.link:
+        args["link_attachment"] = part.link
+    if part.gif:
+        args["gif_attachment"] = part.gif
+    if part.attachment:
+        args["text_attachment"] = part.attachment
+    return args
