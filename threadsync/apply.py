@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 
 from threadsync.api import API
 from threadsync.api.errors import (
+    MediaNotReady,
     PermissionDenied,
+    RateLimited,
     ThreadsAccessTokenExpired,
     ThreadsAPIError,
     ThreadsError,
@@ -86,6 +88,14 @@ class ApplyReport:
             "summary": {s: self.count(s) for s in statuses},
             "posts": [r.data for r in self.results],
         }
+
+
+def _refused(exc: ThreadsAPIError) -> bool:
+    """A definite 4xx refusal of this post's content (not the token, rate or permissions)."""
+    if isinstance(exc, RateLimited | PermissionDenied | ThreadsAccessTokenExpired | MediaNotReady):
+        return False
+    status = exc.http_status or 0
+    return 400 <= status < 500 and not exc.is_transient
 
 
 def _needs(post: Post, published_parts: int) -> tuple[int, int]:
@@ -282,7 +292,12 @@ class Applier:
                     )
                     continue
                 try:
-                    self._publish_post(post, change, futures.pop(post.id, None))
+                    try:
+                        self._publish_post(post, change, futures.pop(post.id, None))
+                    except ThreadsAPIError as exc:
+                        if _refused(exc):
+                            raise PostFailed(f"Threads refused it: {exc}") from exc
+                        raise
                 except PostFailed as exc:
                     self.failed.add(post.id)
                     self.journal.fail(post.id, str(exc))

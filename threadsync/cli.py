@@ -54,7 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="check the content files",
         description=(
             "Load, render and check every post under the content dir. Prints "
-            "'path:line:col: message' for each problem (exit 1), or a count of valid posts (exit 0)."
+            "'path:line:col: message' for each problem (exit 1), "
+            "or a count of valid posts (exit 0)."
         ),
     )
     _add_content_options(p)
@@ -87,7 +88,102 @@ def build_parser() -> argparse.ArgumentParser:
         help="processing times, e.g. image=1s,video=5s,carousel=1s",
     )
     p.add_argument("--token", default=None, help="the access token to accept (default: minted)")
+
+    p = sub.add_parser(
+        "plan",
+        help="show what apply would do",
+        description=(
+            "Diff the content against the state file and show what apply would do. Needs no "
+            "token; with THREADS_ACCESS_TOKEN set it also checks the account, the 24 h quota "
+            "and the token's expiry. Exit codes: 0 success, 1 error, and with "
+            "--detailed-exitcode 2 when apply would do something."
+        ),
+    )
+    _add_content_options(p)
+    _add_plan_options(p)
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="same as --format json")
+    fmt.add_argument(
+        "--format", choices=("text", "json", "markdown"), default=None, help="output format"
+    )
+    p.add_argument("--out", metavar="FILE", help="save the plan, to apply exactly it later")
+    p.add_argument(
+        "--detailed-exitcode",
+        action="store_true",
+        help="exit 2 when apply would publish, delete or change state (0 when nothing)",
+    )
+    p.add_argument(
+        "--refresh",
+        action="store_true",
+        help="ask the API about every published post (drift) and the account's posts (adopt)",
+    )
+
+    p = sub.add_parser(
+        "apply",
+        help="publish what the plan shows",
+        description=(
+            "Publish the plan: create containers, wait for them, publish them in order, and "
+            "record every id in the state file as it goes. Safe to run again after any crash: "
+            "it resumes and never posts twice. Asks for confirmation only on a terminal, "
+            "unless --yes. Writes a Markdown report to $GITHUB_STEP_SUMMARY when set."
+        ),
+    )
+    p.add_argument("planfile", nargs="?", help="a plan saved by 'threadsync plan --out'")
+    _add_content_options(p)
+    _add_plan_options(p)
+    p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    p.add_argument("--json", action="store_true", help="print the final report as JSON")
+    p.add_argument(
+        "--workers", type=int, metavar="N", help="containers prepared in parallel (default 4)"
+    )
+    p.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="wait this long for another run's state lock (default: fail at once)",
+    )
+
+    p = sub.add_parser(
+        "force-unlock",
+        help="remove a state lock left by a dead run on another host",
+        description=(
+            "Remove the state lock record of a run that died on another host or a shared "
+            "filesystem. A lock held by a live process here is never broken, and a killed "
+            "run on this machine needs no unlocking at all."
+        ),
+    )
+    _add_content_options(p)
+    p.add_argument("--state", metavar="FILE", help="the state file (default from threadsync.yaml)")
+    p.add_argument(
+        "--max-age",
+        type=float,
+        default=None,
+        metavar="MINUTES",
+        help="only break a lock older than this (default: limits.lock_max_age, 360)",
+    )
     return parser
+
+
+def _add_plan_options(p: argparse.ArgumentParser) -> None:
+    from threadsync.commands._context import add_api_options
+
+    p.add_argument("--state", metavar="FILE", help="the state file (default from threadsync.yaml)")
+    p.add_argument("--prune", action="store_true", help="delete published posts whose file is gone")
+    p.add_argument(
+        "--target",
+        action="append",
+        metavar="ID",
+        help="only this post and what it depends on (repeatable)",
+    )
+    p.add_argument(
+        "--force", action="store_true", help="go past limits.max_posts/deletes_per_apply"
+    )
+    p.add_argument(
+        "--retry-failed", action="store_true", help="retry posts that failed, even unedited"
+    )
+    p.add_argument("--no-color", action="store_true", help="no colour (also: NO_COLOR=1)")
+    add_api_options(p)
 
 
 def _write_crash_log(exc: BaseException, argv: Sequence[str]) -> Path:
@@ -95,7 +191,8 @@ def _write_crash_log(exc: BaseException, argv: Sequence[str]) -> Path:
     body = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     text = (
         "# threadsync crash report\n\n"
-        f"- threadsync {__version__}\n- Python {platform.python_version()} on {platform.platform()}\n"
+        f"- threadsync {__version__}\n"
+        f"- Python {platform.python_version()} on {platform.platform()}\n"
         f"- time {dt.datetime.now(dt.timezone.utc).isoformat()}\n"
         f"- argv {' '.join(argv)}\n\n```\n{body}```\n"
     )
@@ -124,7 +221,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
-    module = importlib.import_module(f"threadsync.commands.{args.command.replace('-', '_')}")
+    name = {"import": "import_"}.get(args.command, args.command.replace("-", "_"))
+    module = importlib.import_module(f"threadsync.commands.{name}")
     try:
         return int(module.run(args))
     except KeyboardInterrupt:

@@ -167,9 +167,13 @@ class Journal:
                     a.closed = "superseded"
             entry.updated_at = utcnow()
 
-    def set_permalink(self, post_id: str, index: int, permalink: str) -> None:
+    def set_links(
+        self, post_id: str, index: int, permalink: str | None, child_media_ids: list[str]
+    ) -> None:
         with self._change():
-            self.store.state.posts[post_id].parts[index].permalink = permalink
+            part = self.store.state.posts[post_id].parts[index]
+            part.permalink = permalink or part.permalink
+            part.child_media_ids = child_media_ids or part.child_media_ids
 
     def finish(self, post_id: str) -> None:
         with self._change():

@@ -281,11 +281,13 @@ class PartPublisher:
     def _permalink(self, post_id: str, index: int, media_id: str) -> None:
         """Best effort: a post is published whether or not its link can be read."""
         try:
-            media = self.api.get_media(media_id, fields="id,permalink")
+            media = self.api.get_media(media_id, fields="id,permalink,children")
         except ThreadsError:
             return
-        if media.permalink:
-            self.journal.set_permalink(post_id, index, media.permalink)
+        if media.permalink or media.children:
+            self.journal.set_links(
+                post_id, index, media.permalink, [child.id for child in media.children]
+            )
 
     # --- find a post whose publish answer was lost ---
 
@@ -308,10 +310,7 @@ class PartPublisher:
                 found = candidates[0]
                 published_at = found.timestamp or self.now()
                 self.journal.part_published(post.id, index, found.id, published_at, attempt)
-                if found.permalink:
-                    self.journal.set_permalink(post.id, index, found.permalink)
-                else:
-                    self._permalink(post.id, index, found.id)
+                self._permalink(post.id, index, found.id)
                 return found.id
             if round_ + 1 < self.options.find_retries:
                 self.sleep(self.options.find_delay)

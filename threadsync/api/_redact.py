@@ -68,7 +68,8 @@ class Redactor:
         """A deep copy of decoded JSON with secret values masked."""
         if isinstance(value, Mapping):
             return {
-                str(k): REDACTED if k in _SECRET_JSON_KEYS else self.data(v) for k, v in value.items()
+                str(k): REDACTED if k in _SECRET_JSON_KEYS else self.data(v)
+                for k, v in value.items()
             }
         if isinstance(value, list):
             return [self.data(v) for v in value]

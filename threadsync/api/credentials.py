@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from threadsync.api.errors import ThreadsInvalidParameter
+
 _UTC = dt.timezone.utc
 
 
@@ -91,12 +93,15 @@ class Credentials:
 
     @staticmethod
     def from_json(json_str: str) -> Credentials:
-        data = json.loads(json_str)
+        try:
+            data = json.loads(json_str)
+        except ValueError as exc:
+            raise ThreadsInvalidParameter(f"credentials are not JSON: {exc}") from None
         if not isinstance(data, Mapping):
-            raise ValueError("credentials JSON must be an object")
+            raise ThreadsInvalidParameter("credentials JSON must be an object")
         missing = [key for key in ("user_id", "access_token") if key not in data]
         if missing:
-            raise ValueError(f"credentials JSON lacks {', '.join(missing)}")
+            raise ThreadsInvalidParameter(f"credentials JSON lacks {', '.join(missing)}")
         return Credentials(
             user_id=str(data["user_id"]),
             scopes=[str(s) for s in data.get("scopes") or []],

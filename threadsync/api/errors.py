@@ -8,6 +8,7 @@ catches them::
     ├── ThreadsInvalidParameter (ValueError)      refused before sending: a bad argument
     ├── ThreadsConfigurationError (ValueError)    app id, secret or redirect URI missing
     ├── ThreadsAccessTokenExpired (RuntimeError)  the credentials' expiry has passed
+    ├── ThreadsClientClosed (RuntimeError)        the API client was used after close()
     ├── ThreadsAuthenticationError (RuntimeError) the OAuth flow went wrong
     │   └── OAuth2Error                           the callback carried error=... or no code
     │       └── OAuthStateMismatch                the callback's state is not the one issued
@@ -71,6 +72,10 @@ class ThreadsAccessTokenExpired(ThreadsError, RuntimeError):
     """The access token has expired (or Meta says it is invalid): get a new one."""
 
 
+class ThreadsClientClosed(ThreadsError, RuntimeError):
+    """The API client was used after ``close()`` (or after its ``with`` block)."""
+
+
 class ThreadsAuthenticationError(ThreadsError, RuntimeError):
     """The OAuth flow did not produce a token."""
 
@@ -107,9 +112,7 @@ class ThreadsTimeoutError(ThreadsTransportError):
 class ThreadsResponseError(ThreadsError):
     """A response the client cannot use. ``response``/``body`` hold its decoded JSON."""
 
-    def __init__(
-        self, message: str, *, body: Any = None, http_status: int | None = None
-    ) -> None:
+    def __init__(self, message: str, *, body: Any = None, http_status: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.body = body

@@ -1,0 +1,111 @@
+"""What the commands share: finding the project, its config, content, state and API.
+
+Everything here turns a failure into a ``ThreadsyncError`` whose message names
+the fix, so each command stays a short script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from threadsync.config import Config, ConfigError, detect_media_url_context, load_config
+from threadsync.content import Project, load_project
+from threadsync.errors import ThreadsyncError
+
+if TYPE_CHECKING:  # the API (and requests) stay off the start-up path of offline commands
+    from threadsync.api import API
+
+
+@dataclass(frozen=True)
+class Context:
+    root: Path
+    config: Config
+    state_path: Path
+
+
+def load_context(args: argparse.Namespace) -> Context:
+    config_path = Path(args.config) if getattr(args, "config", None) else None
+    root = config_path.parent if config_path is not None else Path.cwd()
+    try:
+        config = load_config(config_path, root)
+    except ConfigError as exc:
+        lines = "\n".join(str(p) for p in exc.problems)
+        raise ThreadsyncError(f"threadsync.yaml is invalid:\n{lines}") from exc
+    content_dir = getattr(args, "content_dir", None)
+    if content_dir:
+        absolute = (Path.cwd() / content_dir).resolve()
+        config = config.model_copy(update={"content": os.path.relpath(absolute, root.resolve())})
+    state = getattr(args, "state", None)
+    state_path = Path(state) if state else root / config.state
+    return Context(root=root, config=config, state_path=state_path)
+
+
+def load_content(ctx: Context, now: dt.datetime | None = None) -> Project:
+    """Load and validate; refuse to go on with invalid content."""
+    project = load_project(
+        ctx.root, ctx.config, now=now, media_url_context=lambda: detect_media_url_context(ctx.root)
+    )
+    if project.errors:
+        shown = "\n".join(str(p) for p in project.errors[:20])
+        more = len(project.errors) - 20
+        tail = f"\n... and {more} more" if more > 0 else ""
+        raise ThreadsyncError(
+            f"the content has {len(project.errors)} error(s); fix them first "
+            f"(threadsync validate lists them all):\n{shown}{tail}"
+        )
+    return project
+
+
+def add_api_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("Threads API (each flag overrides its environment variable)")
+    g.add_argument("--api-url", metavar="URL", help="Graph API root (THREADS_API_URL)")
+    g.add_argument("--user-id", metavar="ID", help="Threads user id (THREADS_USER_ID)")
+    g.add_argument(
+        "--token-env",
+        metavar="NAME",
+        default="THREADS_ACCESS_TOKEN",
+        help="environment variable holding the access token (default THREADS_ACCESS_TOKEN); "
+        "tokens are never taken on the command line, where other users could see them",
+    )
+
+
+def token_from(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> str | None:
+    env = os.environ if environ is None else environ
+    name = getattr(args, "token_env", None) or "THREADS_ACCESS_TOKEN"
+    value = env.get(name, "").strip()
+    return value or None
+
+
+def api_factory(
+    args: argparse.Namespace, *, required: bool = True, environ: Mapping[str, str] | None = None
+) -> Callable[[], API] | None:
+    """A maker of configured clients, or None when there is no token and none is required."""
+    from threadsync.api import API, Credentials
+
+    env = os.environ if environ is None else environ
+    token = token_from(args, env)
+    if token is None:
+        if required:
+            name = getattr(args, "token_env", None) or "THREADS_ACCESS_TOKEN"
+            raise ThreadsyncError(
+                f"no access token: set {name} (see 'threadsync auth login'), or try the "
+                "local emulator: 'threadsync emulator' prints the variables to export"
+            )
+        return None
+    user_id = getattr(args, "user_id", None) or env.get("THREADS_USER_ID") or None
+    base_url = getattr(args, "api_url", None) or env.get("THREADS_API_URL") or None
+
+    def make() -> API:
+        return API(Credentials.from_token(token, user_id), base_url=base_url, user_id=user_id)
+
+    return make
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)

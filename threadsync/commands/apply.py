@@ -1,0 +1,113 @@
+"""``threadsync apply [PLANFILE]``: publish, exactly once, journalling every step."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from threadsync.apply import Applier, ApplyReport
+from threadsync.commands._context import api_factory, load_content, load_context, utcnow
+from threadsync.commands.plan import build_plan, limits_of, render
+from threadsync.errors import ThreadsyncError
+from threadsync.journal import Journal
+from threadsync.lock import state_lock
+from threadsync.output.progress import LiveProgress, PlainProgress
+from threadsync.output.report import render_report_markdown, render_report_text
+from threadsync.output.style import use_color
+from threadsync.plan import PlanError
+from threadsync.publisher import ApplyOptions
+from threadsync.saved_plan import check_fresh, load_saved_plan
+from threadsync.state import StateStore
+
+
+def _confirm(question: str) -> bool:
+    sys.stderr.write(f"{question} Only 'yes' will be accepted: ")
+    sys.stderr.flush()
+    try:
+        return input().strip() == "yes"
+    except EOFError:
+        return False
+
+
+def options_from(args: argparse.Namespace) -> ApplyOptions:
+    workers = getattr(args, "workers", None)
+    return ApplyOptions(
+        workers=int(workers) if workers else ApplyOptions.workers,
+        retry_failed=bool(getattr(args, "retry_failed", False)),
+    )
+
+
+def write_step_summary(markdown: str) -> None:
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if path:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(markdown)
+
+
+def run(args: argparse.Namespace) -> int:
+    ctx = load_context(args)
+    make_api = api_factory(args, required=True)
+    assert make_api is not None
+    as_json = bool(getattr(args, "json", False))
+    color = use_color(sys.stdout, no_color=bool(getattr(args, "no_color", False)))
+    saved = load_saved_plan(Path(args.planfile)) if getattr(args, "planfile", None) else None
+    if saved is not None:
+        args.prune = saved.prune or getattr(args, "prune", False)
+        args.retry_failed = saved.retry_failed or getattr(args, "retry_failed", False)
+    with state_lock(ctx.state_path, "apply", wait=float(getattr(args, "lock_timeout", 0) or 0)):
+        store = StateStore(ctx.state_path)
+        now = utcnow()
+        project = load_content(ctx, now)
+        plan = build_plan(args, ctx, project, store.state, now)
+        if saved is not None:
+            try:
+                plan = check_fresh(saved, plan)
+            except PlanError as exc:
+                raise ThreadsyncError(str(exc)) from exc
+        if not as_json:
+            sys.stdout.write(render(plan, "text", color=color))
+        try:
+            plan.raise_if_unsafe(limits_of(ctx), force=bool(getattr(args, "force", False)))
+        except PlanError as exc:
+            raise ThreadsyncError(str(exc)) from exc
+        if not plan.has_changes:
+            if as_json:
+                print(json.dumps(ApplyReport().data, indent=2))
+            return 0
+        ask = sys.stdin.isatty() and not getattr(args, "yes", False) and saved is None
+        if ask and not _confirm("Do you want to publish these changes?"):
+            print("Apply cancelled.", file=sys.stderr)
+            return 1
+        progress_stream = sys.stderr
+        progress = (
+            LiveProgress(progress_stream)
+            if progress_stream.isatty() and not os.environ.get("CI")
+            else PlainProgress(progress_stream)
+        )
+        journal = Journal(store)
+        applier = Applier(
+            plan,
+            {p.id: p for p in project.posts},
+            journal,
+            make_api,
+            options_from(args),
+            sleep=time.sleep,
+            now=utcnow,
+            progress=progress,
+        )
+        try:
+            report = applier.run()
+        finally:
+            progress.close()
+    if as_json:
+        print(json.dumps(report.data, indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write("\n" + render_report_text(report, color=color))
+    write_step_summary(render_report_markdown(report))
+    if report.aborted:
+        raise ThreadsyncError(report.aborted)
+    return 0 if report.ok else 1

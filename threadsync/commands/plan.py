@@ -1,0 +1,117 @@
+"""``threadsync plan``: what would apply do?  Offline unless a token is set or --refresh."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from threadsync.commands._context import Context, api_factory, load_content, load_context, utcnow
+from threadsync.content import Project
+from threadsync.errors import ThreadsyncError
+from threadsync.output.plan_markdown import render_plan_markdown
+from threadsync.output.plan_text import render_plan_text
+from threadsync.output.style import use_color
+from threadsync.plan import Limits, Notice, Plan, PlanError, make_plan
+from threadsync.saved_plan import save_plan
+from threadsync.state import State, load_state
+
+
+def limits_of(ctx: Context) -> Limits:
+    limits = ctx.config.limits
+    explicit = "max_deletes_per_apply" in limits.model_fields_set
+    return Limits(
+        max_posts=limits.max_posts_per_apply,
+        max_deletes=limits.max_deletes_per_apply if explicit else None,
+    )
+
+
+def build_plan(
+    args: argparse.Namespace, ctx: Context, project: Project, state: State, now: dt.datetime
+) -> Plan:
+    """The plan, with API facts folded in when a token is available."""
+    prune = bool(getattr(args, "prune", False) or ctx.config.prune)
+    refresh_wanted = bool(getattr(args, "refresh", False))
+    make_api = api_factory(args, required=refresh_wanted)
+    remote = None
+    extra: list[Notice] = []
+    api = make_api() if make_api else None
+    try:
+        if api is not None:
+            account = api.get_account()
+            state.check_account(account.id)
+            if refresh_wanted:
+                from threadsync.refresh import refresh
+
+                remote = refresh(api, state)
+        root_texts = {p.id: p.parts[0].text for p in project.posts}
+        plan = make_plan(
+            project.posts,
+            state,
+            now,
+            prune=prune,
+            retry_failed=bool(getattr(args, "retry_failed", False)),
+            targets=list(getattr(args, "target", None) or ()),
+            remote=remote,
+            root_texts=root_texts,
+        )
+        if api is not None:
+            from threadsync.refresh import quota_notices, token_notices
+
+            extra += quota_notices(api, plan, project.posts)
+            extra += token_notices(api, now)
+    finally:
+        if api is not None:
+            api.close()
+    warnings = [Notice(None, f"{w}") for w in project.warnings]
+    if extra or warnings:
+        plan = Plan(
+            plan.changes,
+            plan.notices + tuple(warnings) + tuple(extra),
+            plan.drafts,
+            plan.lineage,
+            plan.serial,
+            plan.content_digest,
+            plan.prune,
+        )
+    return plan
+
+
+def output_format(args: argparse.Namespace) -> str:
+    if getattr(args, "json", False):
+        return "json"
+    return str(getattr(args, "format", None) or "text")
+
+
+def render(plan: Plan, fmt: str, *, color: bool) -> str:
+    if fmt == "json":
+        return json.dumps(plan.data, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "markdown":
+        return render_plan_markdown(plan)
+    return render_plan_text(plan, color=color)
+
+
+def run(args: argparse.Namespace) -> int:
+    ctx = load_context(args)
+    now = utcnow()
+    project = load_content(ctx, now)
+    state = load_state(ctx.state_path)
+    plan = build_plan(args, ctx, project, state, now)
+    fmt = output_format(args)
+    color = use_color(sys.stdout, no_color=bool(getattr(args, "no_color", False)))
+    sys.stdout.write(render(plan, fmt, color=color))
+    try:
+        plan.raise_if_unsafe(limits_of(ctx), force=bool(getattr(args, "force", False)))
+    except PlanError as exc:
+        raise ThreadsyncError(str(exc)) from exc
+    if getattr(args, "out", None):
+        save_plan(plan, Path(args.out), retry_failed=bool(getattr(args, "retry_failed", False)))
+        print(
+            f"Saved the plan to {args.out}; apply exactly it with 'threadsync apply {args.out}'.",
+            file=sys.stderr,
+        )
+    if getattr(args, "detailed_exitcode", False) and plan.has_changes:
+        return 2
+    return 0
