@@ -145,6 +145,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = sub.add_parser(
+        "import",
+        help="adopt posts already on the account",
+        description=(
+            "List the account's threads and replies, match them to content posts by their "
+            "rendered text and media count, and record the matches in the state as published, "
+            "so that onboarding an existing account never re-posts anything."
+        ),
+    )
+    _add_content_options(p)
+    p.add_argument("--state", metavar="FILE", help="the state file (default from threadsync.yaml)")
+    p.add_argument("--since", metavar="DATE", help="only the account's posts since DATE")
+    p.add_argument("--dry-run", action="store_true", help="show the matches, write nothing")
+    p.add_argument("--json", action="store_true", help="print the matches as JSON")
+    from threadsync.commands._context import add_api_options
+
+    add_api_options(p)
+
+    p = sub.add_parser(
         "force-unlock",
         help="remove a state lock left by a dead run on another host",
         description=(
