@@ -7,15 +7,18 @@ the fix, so each command stays a short script.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
-from collections.abc import Callable, Mapping
+import sys
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from threadsync.config import Config, ConfigError, detect_media_url_context, load_config
 from threadsync.content import Project, load_project
+from threadsync.content.media import MediaUrlContext
 from threadsync.errors import ThreadsyncError
 
 if TYPE_CHECKING:  # the API (and requests) stay off the start-up path of offline commands
@@ -27,6 +30,8 @@ class Context:
     root: Path
     config: Config
     state_path: Path
+    # With --emulator nothing fetches media, so a repository without a remote still works.
+    media_placeholders: bool = False
 
 
 def load_context(args: argparse.Namespace) -> Context:
@@ -48,9 +53,14 @@ def load_context(args: argparse.Namespace) -> Context:
 
 def load_content(ctx: Context, now: dt.datetime | None = None) -> Project:
     """Load and validate; refuse to go on with invalid content."""
-    project = load_project(
-        ctx.root, ctx.config, now=now, media_url_context=lambda: detect_media_url_context(ctx.root)
-    )
+
+    def media_context() -> MediaUrlContext:
+        found = detect_media_url_context(ctx.root)
+        if ctx.media_placeholders:
+            return MediaUrlContext(repo=found.repo or "local/repo", sha=found.sha or "HEAD")
+        return found
+
+    project = load_project(ctx.root, ctx.config, now=now, media_url_context=media_context)
     if project.errors:
         shown = "\n".join(str(p) for p in project.errors[:20])
         more = len(project.errors) - 20
@@ -67,6 +77,12 @@ def add_api_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--api-url", metavar="URL", help="Graph API root (THREADS_API_URL)")
     g.add_argument("--user-id", metavar="ID", help="Threads user id (THREADS_USER_ID)")
     g.add_argument(
+        "--emulator",
+        action="store_true",
+        help="use a local Threads emulator instead of the real API (no account needed); "
+        "its data and state live in .threadsync/emulator/",
+    )
+    g.add_argument(
         "--token-env",
         metavar="NAME",
         default="THREADS_ACCESS_TOKEN",
@@ -76,6 +92,9 @@ def add_api_options(p: argparse.ArgumentParser) -> None:
 
 
 def token_from(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> str | None:
+    given = getattr(args, "emulator_token", None)
+    if given:
+        return str(given)
     env = os.environ if environ is None else environ
     name = getattr(args, "token_env", None) or "THREADS_ACCESS_TOKEN"
     value = env.get(name, "").strip()
@@ -98,13 +117,48 @@ def api_factory(
                 "local emulator: 'threadsync emulator' prints the variables to export"
             )
         return None
-    user_id = getattr(args, "user_id", None) or env.get("THREADS_USER_ID") or None
+    user_id = getattr(args, "user_id", None) or None
+    if user_id is None and not getattr(args, "emulator_token", None):
+        user_id = env.get("THREADS_USER_ID") or None
     base_url = getattr(args, "api_url", None) or env.get("THREADS_API_URL") or None
 
     def make() -> API:
         return API(Credentials.from_token(token, user_id), base_url=base_url, user_id=user_id)
 
     return make
+
+
+EMULATOR_DIR = Path(".threadsync/emulator")
+EMULATOR_TOKEN = "emulator-demo-token"  # noqa: S105 - a local demo's token, not a secret
+
+
+@contextlib.contextmanager
+def maybe_emulator(args: argparse.Namespace, ctx: Context) -> Iterator[Context]:
+    """With --emulator: run against a local emulator, with its own data and state files.
+
+    The emulator's data and the state it is published to live in
+    .threadsync/emulator/, so a demo never mixes with the real account's state.
+    """
+    if not getattr(args, "emulator", False):
+        yield ctx
+        return
+    from threadsync.emulator import Emulator
+
+    directory = ctx.root / EMULATOR_DIR
+    directory.mkdir(parents=True, exist_ok=True)
+    with Emulator(
+        token=EMULATOR_TOKEN,
+        data=directory / "data.json",
+        processing="image=1s,video=3s,carousel=1s",
+    ) as emu:
+        print(f"Using a local Threads emulator at {emu.url} (data in {directory})", file=sys.stderr)
+        args.api_url = emu.url
+        args.emulator_token = emu.token
+        args.user_id = emu.user_id
+        state = getattr(args, "state", None)
+        yield Context(
+            ctx.root, ctx.config, Path(state) if state else directory / "state.json", True
+        )
 
 
 def utcnow() -> dt.datetime:

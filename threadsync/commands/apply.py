@@ -10,7 +10,14 @@ import time
 from pathlib import Path
 
 from threadsync.apply import Applier, ApplyReport
-from threadsync.commands._context import api_factory, load_content, load_context, utcnow
+from threadsync.commands._context import (
+    Context,
+    api_factory,
+    load_content,
+    load_context,
+    maybe_emulator,
+    utcnow,
+)
 from threadsync.commands.plan import build_plan, limits_of, render
 from threadsync.errors import ThreadsyncError
 from threadsync.journal import Journal
@@ -49,7 +56,11 @@ def write_step_summary(markdown: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    ctx = load_context(args)
+    with maybe_emulator(args, load_context(args)) as ctx:
+        return _run(args, ctx)
+
+
+def _run(args: argparse.Namespace, ctx: Context) -> int:
     make_api = api_factory(args, required=True)
     assert make_api is not None
     as_json = bool(getattr(args, "json", False))

@@ -8,7 +8,14 @@ import json
 import sys
 from pathlib import Path
 
-from threadsync.commands._context import Context, api_factory, load_content, load_context, utcnow
+from threadsync.commands._context import (
+    Context,
+    api_factory,
+    load_content,
+    load_context,
+    maybe_emulator,
+    utcnow,
+)
 from threadsync.content import Project
 from threadsync.errors import ThreadsyncError
 from threadsync.output.plan_markdown import render_plan_markdown
@@ -94,11 +101,11 @@ def render(plan: Plan, fmt: str, *, color: bool) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    ctx = load_context(args)
-    now = utcnow()
-    project = load_content(ctx, now)
-    state = load_state(ctx.state_path)
-    plan = build_plan(args, ctx, project, state, now)
+    with maybe_emulator(args, load_context(args)) as ctx:
+        now = utcnow()
+        project = load_content(ctx, now)
+        state = load_state(ctx.state_path)
+        plan = build_plan(args, ctx, project, state, now)
     fmt = output_format(args)
     color = use_color(sys.stdout, no_color=bool(getattr(args, "no_color", False)))
     sys.stdout.write(render(plan, fmt, color=color))
