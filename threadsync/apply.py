@@ -17,6 +17,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from threadsync.api import API
+from threadsync.api.reading import PUBLISHING_QUOTA_FIELDS
 from threadsync.api.errors import (
     MediaNotReady,
     PermissionDenied,
@@ -238,9 +239,13 @@ class Applier:
     def _fit_quota(self, changes: Sequence[Change]) -> tuple[list[Change], list[Change]]:
         """Publish what fits in the 24 h quota, in order; never start a thread that can't end."""
         try:
-            limit = self.api.get_publishing_limit()
+            try:
+                limit = self.api.get_publishing_limit(fields=PUBLISHING_QUOTA_FIELDS)
+            except PermissionDenied:
+                # The reply fields need threads_manage_replies; the post quota does not.
+                limit = self.api.get_publishing_limit(fields="quota_usage,config")
         except ThreadsAPIError as exc:
-            if isinstance(exc, PermissionDenied | ThreadsAccessTokenExpired):
+            if isinstance(exc, ThreadsAccessTokenExpired):
                 raise
             self.progress("-", f"could not read the publishing quota ({exc}); going on")
             return list(changes), []

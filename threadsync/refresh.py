@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from threadsync.api import API
+from threadsync.api.reading import PUBLISHING_QUOTA_FIELDS
 from threadsync.api.errors import ThreadsAPIError
 from threadsync.content.models import Post
 from threadsync.plan import Notice, Plan, Remote, normalise_text
@@ -44,7 +45,7 @@ def refresh(api: API, state: State, *, since: dt.datetime | None = None) -> Remo
 def quota_notices(api: API, plan: Plan, posts: Sequence[Post]) -> list[Notice]:
     by_id = {p.id: p for p in posts}
     try:
-        limit = api.get_publishing_limit()
+        limit = api.get_publishing_limit(fields=PUBLISHING_QUOTA_FIELDS)
     except ThreadsAPIError as exc:
         return [Notice(None, f"could not read the publishing quota: {exc}")]
     need_posts = need_replies = 0

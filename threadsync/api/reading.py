@@ -30,6 +30,9 @@ PUBLIC_PROFILE_FIELDS = (
     "likes_count,quotes_count,replies_count,reposts_count,views_count"
 )
 LOCATION_FIELDS = "id,name,address,city,country,latitude,longitude,postal_code"
+# Posts and replies need only threads_content_publish (+ manage_replies); the delete and
+# location fields need their own scopes (ref §4), so a publisher can ask for just these.
+PUBLISHING_QUOTA_FIELDS = "quota_usage,config,reply_quota_usage,reply_config"
 PUBLISHING_LIMIT_FIELDS = (
     "quota_usage,config,reply_quota_usage,reply_config,delete_quota_usage,delete_config,"
     "location_search_quota_usage,location_search_config"
@@ -101,11 +104,16 @@ class ReadingMixin(ClientBase):
         params = {"metric": chosen, "since": since, "until": until, "breakdown": breakdown}
         return self._get(f"{self.user_id}/threads_insights", params)
 
-    def publishing_limit(self) -> JSONDict:
+    def publishing_limit(self, *, fields: str | None = None) -> JSONDict:
         """Every quota (posts, replies, deletes, location searches) and its usage.
+
+        The delete and location fields need the threads_delete and
+        threads_location_tagging scopes; pass ``fields=PUBLISHING_QUOTA_FIELDS``
+        with a token that lacks them.
         https://developers.facebook.com/docs/threads/troubleshooting#retrieve-publishing-quota-limit"""
         return self._get(
-            f"{self.user_id}/threads_publishing_limit", {"fields": PUBLISHING_LIMIT_FIELDS}
+            f"{self.user_id}/threads_publishing_limit",
+            {"fields": fields or PUBLISHING_LIMIT_FIELDS},
         )
 
     def container(self, container_id: str, *, fields: str | None = None) -> JSONDict:

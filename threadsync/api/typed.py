@@ -31,8 +31,8 @@ class TypedMixin(ReadingMixin):
     def get_media(self, media_id: str, *, fields: str | None = None) -> ThreadsMedia:
         return parse(ThreadsMedia, self.container(media_id, fields=fields))
 
-    def get_publishing_limit(self) -> PublishingLimit:
-        body = self.publishing_limit()
+    def get_publishing_limit(self, *, fields: str | None = None) -> PublishingLimit:
+        body = self.publishing_limit(fields=fields)
         data = body.get("data")
         return parse(PublishingLimit, data[0] if isinstance(data, list) and data else {})
 

@@ -46,13 +46,11 @@ def graph_time(t: float) -> str:
 def parse_duration(text: str) -> float:
     """``1s``, ``500ms``, ``2m``, ``1h`` or a bare number of seconds."""
     value = text.strip().lower()
-    units = (("ms", 0.001), ("s", 1.0), ("m", 60.0), ("h", 3600.0))
-    for suffix, factor in units:
+    number, factor = value, 1.0
+    for suffix, unit in (("ms", 0.001), ("s", 1.0), ("m", 60.0), ("h", 3600.0)):
         if value.endswith(suffix):
-            number = value[: -len(suffix)]
+            number, factor = value[: -len(suffix)], unit
             break
-    else:
-        number, factor = value, 1.0
     try:
         seconds = float(number) * factor
     except ValueError:

@@ -2,7 +2,7 @@
 
 Error bodies follow ref §5 "Envelope": ``{"error": {"message", "type", "code",
 "error_subcode", "is_transient", "error_user_title", "error_user_msg",
-"fbtrace_id"}}``.  Every error the emulator raises carries an
+"fbtrace_id"}}``.  Every error the emulator raises itself (not a fault rule) carries an
 ``error_subcode``: the reference's value where it documents one, otherwise one
 of the emulator's own ``SUB_*`` values below (Meta's are UNVERIFIED).
 """
@@ -112,7 +112,9 @@ class OAuthCodeError(Exception):
         return json_response(body, 400)
 
 
-def invalid(user_msg: str, *, title: str = "Invalid Parameter", subcode: int = SUB_INVALID_PARAMETER) -> GraphError:
+def invalid(
+    user_msg: str, *, title: str = "Invalid Parameter", subcode: int = SUB_INVALID_PARAMETER
+) -> GraphError:
     """Code 100 "Invalid parameter" with the specific rule in the user fields."""
     return GraphError(
         "Invalid parameter", code=100, subcode=subcode, user_title=title, user_msg=user_msg

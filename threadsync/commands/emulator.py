@@ -1,0 +1,79 @@
+"""``threadsync emulator``: run the local Threads API in the foreground.
+
+Prints ``Threads emulator listening on http://HOST:PORT`` (flushed, before
+serving), then the variables to paste into a shell, and serves until Ctrl-C
+(or SIGTERM), which stops it cleanly with exit code 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from types import FrameType
+
+from threadsync.emulator import Emulator
+from threadsync.errors import ThreadsyncError
+
+
+def _banner(emu: Emulator) -> list[str]:
+    return [
+        f"Threads emulator listening on {emu.url}",
+        f"export THREADS_API_URL={emu.url}",
+        f"export THREADS_ACCESS_TOKEN={emu.token}",
+        f"export THREADS_USER_ID={emu.user_id}",
+        f"export THREADS_APP_ID={emu.app_id}",
+        f"export THREADS_APP_SECRET={emu.app_secret}",
+        f"# OAuth: {emu.url}/oauth/authorize (any redirect URI; consent is automatic)",
+        f"# Admin: {emu.url}/__emulator__/ (reset, posts, requests, clock, faults)",
+        "# Press Ctrl-C to stop.",
+    ]
+
+
+def _build(args: argparse.Namespace) -> Emulator:
+    try:
+        emu = Emulator(
+            token=args.token,
+            processing=args.processing,
+            data=args.data,
+            host=args.host,
+            port=args.port,
+            access_log=True,
+        )
+    except ValueError as exc:
+        raise ThreadsyncError(f"{exc} (check --processing and --data)") from exc
+    try:
+        return emu.start()
+    except OSError as exc:
+        raise ThreadsyncError(
+            f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc} "
+            "(choose another --port, or --port 0 for any free one)"
+        ) from exc
+
+
+def run(args: argparse.Namespace) -> int:
+    stop = threading.Event()
+
+    def _on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    # Installed before the banner, so a signal right after it still stops cleanly;
+    # SIGINT too, since it may be ignored when started in the background.
+    previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    emu: Emulator | None = None
+    try:
+        emu = _build(args)
+        for line in _banner(emu):
+            print(line, flush=True)
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if emu is not None:
+            emu.stop()
+    print("Threads emulator stopped.", file=sys.stderr, flush=True)
+    return 0
