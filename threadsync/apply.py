@@ -17,7 +17,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from threadsync.api import API
-from threadsync.api.reading import PUBLISHING_QUOTA_FIELDS
 from threadsync.api.errors import (
     MediaNotReady,
     PermissionDenied,
@@ -26,17 +25,20 @@ from threadsync.api.errors import (
     ThreadsAPIError,
     ThreadsError,
 )
+from threadsync.api.reading import PUBLISHING_QUOTA_FIELDS
 from threadsync.content.models import Post, Reference
 from threadsync.errors import ThreadsyncError
 from threadsync.journal import Journal
 from threadsync.plan import Change, Plan
 from threadsync.publisher import (
+    QUOTA_CODES,
     ApplyOptions,
     Interrupted,
     PartPublisher,
     PostFailed,
     Progress,
     Published,
+    QuotaExhausted,
     Ready,
 )
 
@@ -94,6 +96,8 @@ class ApplyReport:
 def _refused(exc: ThreadsAPIError) -> bool:
     """A definite 4xx refusal of this post's content (not the token, rate or permissions)."""
     if isinstance(exc, RateLimited | PermissionDenied | ThreadsAccessTokenExpired | MediaNotReady):
+        return False
+    if exc.code in QUOTA_CODES:
         return False
     status = exc.http_status or 0
     return 400 <= status < 500 and not exc.is_transient
@@ -187,7 +191,7 @@ class Applier:
         if not publishing:
             return
         fit, deferred = self._fit_quota(publishing)
-        self._publish_all(fit)
+        deferred = self._publish_all(fit) + deferred
         for change in deferred:
             self.report.results.append(
                 PostResult(
@@ -275,7 +279,8 @@ class Applier:
                 return False
         return True
 
-    def _publish_all(self, changes: list[Change]) -> None:
+    def _publish_all(self, changes: list[Change]) -> list[Change]:
+        """Publish in order; returns the changes deferred when the quota ran out mid-way."""
         pool = ThreadPoolExecutor(
             max_workers=max(1, self.options.workers), thread_name_prefix="threadsync-prepare"
         )
@@ -303,6 +308,9 @@ class Applier:
                         if _refused(exc):
                             raise PostFailed(f"Threads refused it: {exc}") from exc
                         raise
+                except QuotaExhausted as exc:
+                    self.progress(post.id, f"deferred: {exc}")
+                    return list(changes[i:])
                 except PostFailed as exc:
                     self.failed.add(post.id)
                     self.journal.fail(post.id, str(exc))
@@ -325,6 +333,7 @@ class Applier:
             for future in futures.values():
                 future.cancel()
             pool.shutdown(wait=True, cancel_futures=True)
+        return []
 
     def _prefetch(
         self,

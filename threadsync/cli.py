@@ -112,11 +112,6 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="exit 2 when apply would publish, delete or change state (0 when nothing)",
     )
-    p.add_argument(
-        "--refresh",
-        action="store_true",
-        help="ask the API about every published post (drift) and the account's posts (adopt)",
-    )
 
     p = sub.add_parser(
         "apply",
@@ -201,6 +196,12 @@ def _add_plan_options(p: argparse.ArgumentParser) -> None:
         "--retry-failed", action="store_true", help="retry posts that failed, even unedited"
     )
     p.add_argument("--no-color", action="store_true", help="no colour (also: NO_COLOR=1)")
+    p.add_argument(
+        "--refresh",
+        action="store_true",
+        help="ask the API about every published post (drift) and adopt content posts that "
+        "are already on the account with the same text and media count",
+    )
     add_api_options(p)
 
 
@@ -222,6 +223,18 @@ def _write_crash_log(exc: BaseException, argv: Sequence[str]) -> Path:
     except OSError:
         pass
     return path
+
+
+def _hint(exc: BaseException) -> str:
+    """The fix for API errors that need one from the user."""
+    from threadsync.api.errors import ThreadsAccessTokenExpired
+
+    if isinstance(exc, ThreadsAccessTokenExpired):
+        return (
+            "; the access token is expired or invalid: run 'threadsync auth refresh' "
+            "(or 'threadsync auth login'), or set a valid THREADS_ACCESS_TOKEN"
+        )
+    return ""
 
 
 def _is_expected(exc: BaseException) -> bool:
@@ -250,7 +263,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except Exception as exc:
         if _is_expected(exc):
-            print(f"error: {redact(str(exc))}", file=sys.stderr)
+            print(f"error: {redact(str(exc))}{_hint(exc)}", file=sys.stderr)
             return 1
         log = _write_crash_log(exc, args_list)
         print(

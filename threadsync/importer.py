@@ -36,7 +36,8 @@ class ImportResult:
     unmatched_remote: int = 0
 
 
-def _media_count(media: ThreadsMedia) -> int:
+def media_count(media: ThreadsMedia) -> int:
+    """How many media items a post on the account carries (0 for text)."""
     if media.media_type == "CAROUSEL_ALBUM":
         return len(media.children) or 2
     if media.media_type in ("IMAGE", "VIDEO"):
@@ -48,7 +49,7 @@ def _fits(part: Part, media: ThreadsMedia) -> bool:
     if normalise_text(part.text) != normalise_text(media.text or ""):
         return False
     want = len(part.media)
-    have = _media_count(media)
+    have = media_count(media)
     return want == have or (
         want >= 2 and media.media_type == "CAROUSEL_ALBUM" and not media.children
     )

@@ -112,6 +112,11 @@ class Journal:
                 if entry is None:
                     entry = PostState(status="pending", content_hash=content_hash, path=path)
                     self.store.state.posts[post_id] = entry
+                elif entry.status == "failed":
+                    # A retry gets a fresh budget of containers; closed attempts were never
+                    # published, so only open ones are kept.
+                    for part in entry.parts:
+                        part.attempts = [a for a in part.attempts if a.closed is None]
                 entry.status = "pending"
                 entry.content_hash = content_hash
                 entry.path = path

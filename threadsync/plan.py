@@ -162,8 +162,8 @@ class Remote:
     """What a refresh learned from the API (optional input to the planner)."""
 
     missing_media_ids: frozenset[str] = frozenset()
-    # normalised text -> media id of a post already on the account (for adopt)
-    by_text: Mapping[str, str] = field(default_factory=dict)
+    # (normalised text, media count) -> media id of a post already on the account (for adopt)
+    by_key: Mapping[tuple[str, int], str] = field(default_factory=dict)
 
 
 def content_digest(posts: Iterable[PostLike]) -> str:
@@ -201,12 +201,12 @@ def make_plan(
     retry_failed: bool = False,
     targets: Sequence[str] = (),
     remote: Remote | None = None,
-    root_texts: Mapping[str, str] | None = None,
+    root_keys: Mapping[str, tuple[str, int]] | None = None,
 ) -> Plan:
     """Diff the content against the state.
 
-    ``root_texts`` maps post id to its root part's rendered text, used only to
-    adopt posts already on the account (``remote.by_text``).
+    ``root_keys`` maps post id to its root part's (normalised text, media
+    count), used only to adopt posts already on the account (``remote.by_key``).
     """
     by_id = {p.id: p for p in posts}
     notices: list[Notice] = []
@@ -254,7 +254,7 @@ def make_plan(
         current = state.posts.get(post.id)
         if post.id in moves:
             current = state.posts[moves[post.id]]
-        change = _diff_post(post, current, now, retry_failed, remote, root_texts, notices)
+        change = _diff_post(post, current, now, retry_failed, remote, root_keys, notices)
         if change is None:
             continue
         if change.action == "adopt":
@@ -315,7 +315,7 @@ def _diff_post(
     now: dt.datetime,
     retry_failed: bool,
     remote: Remote | None,
-    root_texts: Mapping[str, str] | None,
+    root_keys: Mapping[str, tuple[str, int]] | None,
     notices: list[Notice],
 ) -> Change | None:
     if post.draft:
@@ -324,8 +324,9 @@ def _diff_post(
         return None
     due = post.publish_at is None or post.publish_at <= now
     if entry is None:
-        if remote is not None and root_texts is not None:
-            media_id = remote.by_text.get(normalise_text(root_texts.get(post.id, "")))
+        key = root_keys.get(post.id) if root_keys is not None else None
+        if remote is not None and key is not None:
+            media_id = remote.by_key.get(key)
             if media_id:
                 return Change(
                     post.id,

@@ -70,6 +70,15 @@ class Interrupted(Exception):
     """A failure that a later run can get past: the post stays pending, apply stops."""
 
 
+class QuotaExhausted(Exception):
+    """Threads refused a publish for the 24 h quota: this post and the rest wait."""
+
+
+# Threads does not document its quota error; code 9 ("Application request limit
+# reached") is the Graph code for it, and what the emulator answers.
+QUOTA_CODES = frozenset({9})
+
+
 @dataclass(frozen=True)
 class Ready:
     attempt: Attempt
@@ -265,8 +274,13 @@ class PartPublisher:
                 limited += 1
                 if limited > self.options.rate_limit_retries:
                     raise Interrupted(f"rate limited by Threads: {exc}") from exc
-                self.sleep(exc.retry_after or self.options.rate_limit_delay)
+                wait = exc.retry_after
+                self.sleep(self.options.rate_limit_delay if wait is None else wait)
                 continue
+            except ThreadsAPIError as exc:
+                if exc.code in QUOTA_CODES:
+                    raise QuotaExhausted(str(exc)) from exc
+                raise
             except PublishOutcomeUnknown:
                 outcome = self._read(post, index, ready.attempt, ready.container_id)
                 if isinstance(outcome, Published):

@@ -10,9 +10,10 @@ import datetime as dt
 from collections.abc import Sequence
 
 from threadsync.api import API
-from threadsync.api.reading import PUBLISHING_QUOTA_FIELDS
 from threadsync.api.errors import ThreadsAPIError
+from threadsync.api.reading import PUBLISHING_QUOTA_FIELDS
 from threadsync.content.models import Post
+from threadsync.importer import media_count
 from threadsync.plan import Notice, Plan, Remote, normalise_text
 from threadsync.state import State
 
@@ -34,12 +35,16 @@ def refresh(api: API, state: State, *, since: dt.datetime | None = None) -> Remo
             else:
                 raise
     known = {m for e in state.posts.values() for m in e.media_ids}
-    by_text: dict[str, str] = {}
-    for media in api.iter_threads(since=since, fields="id,text,timestamp"):
+    by_key: dict[tuple[str, int], str] = {}
+    for media in api.iter_threads(since=since, fields="id,text,timestamp,media_type,children"):
         if media.id in known or not media.text or media.is_repost:
             continue
-        by_text.setdefault(normalise_text(media.text), media.id)
-    return Remote(missing_media_ids=frozenset(missing), by_text=by_text)
+        by_key.setdefault((normalise_text(media.text), media_count(media)), media.id)
+    return Remote(missing_media_ids=frozenset(missing), by_key=by_key)
+
+
+def root_keys(posts: Sequence[Post]) -> dict[str, tuple[str, int]]:
+    return {p.id: (normalise_text(p.parts[0].text), len(p.parts[0].media)) for p in posts}
 
 
 def quota_notices(api: API, plan: Plan, posts: Sequence[Post]) -> list[Notice]:

@@ -23,11 +23,12 @@ class SavedPlan:
     changes: tuple[tuple[str, str], ...]  # (id, action), in order
     prune: bool
     retry_failed: bool
+    refresh: bool
 
 
-def save_plan(plan: Plan, path: Path, *, retry_failed: bool) -> None:
+def save_plan(plan: Plan, path: Path, *, retry_failed: bool, refresh: bool) -> None:
     data = dict(plan.data)
-    data["options"] = {"prune": plan.prune, "retry_failed": retry_failed}
+    data["options"] = {"prune": plan.prune, "retry_failed": retry_failed, "refresh": refresh}
     atomic_write(path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode())
 
 
@@ -48,6 +49,7 @@ def load_saved_plan(path: Path) -> SavedPlan:
             changes=tuple((str(c["id"]), str(c["action"])) for c in data["changes"]),
             prune=bool(options.get("prune", False)),
             retry_failed=bool(options.get("retry_failed", False)),
+            refresh=bool(options.get("refresh", False)),
         )
     except FileNotFoundError as exc:
         raise PlanError(f"no saved plan at {path}; make one with 'threadsync plan --out'") from exc

@@ -102,7 +102,8 @@ class PostState(_Model):
 
 class State(_Model):
     version: int = STATE_VERSION
-    lineage: str = Field(default_factory=lambda: str(uuid.uuid4()))
+    # Empty until the file is first written, so plans made before then agree on it.
+    lineage: str = ""
     serial: int = 0
     user_id: str | None = None
     posts: dict[str, PostState] = Field(default_factory=dict)
@@ -215,6 +216,8 @@ class StateStore:
         self.state = State() if self._last is None else parse_state(self._last, path)
 
     def save(self) -> None:
+        if not self.state.lineage:
+            self.state.lineage = str(uuid.uuid4())
         self.state.serial += 1
         data = dump_state(self.state)
         if self._last is not None:

@@ -163,10 +163,10 @@ def test_target_limits_plan_to_post_and_its_dependencies() -> None:
 def test_refresh_reports_drift_and_adopts_existing_posts() -> None:
     state = State(posts={"a": published(media="m1")})
     remote = Remote(missing_media_ids=frozenset({"m1"}),
-                    by_text={normalise_text("Hello  World"): "m7"})
-    plan = make_plan([P("a"), P("b")], state, NOW, remote=remote,
-                     root_texts={"b": "hello world", "a": "x"})
-    assert actions(plan) == [("b", "adopt")]
+                    by_key={(normalise_text("Hello  World"), 0): "m7"})
+    plan = make_plan([P("a"), P("b"), P("c")], state, NOW, remote=remote,
+                     root_keys={"b": ("hello world", 0), "a": ("x", 0), "c": ("hello world", 1)})
+    assert actions(plan) == [("b", "adopt"), ("c", "create")]  # c has an image: not the same
     assert plan.changes[0].media_ids == ("m7",)
     assert any("deleted on Threads outside threadsync" in n.message for n in plan.notices)
 

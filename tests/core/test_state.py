@@ -29,11 +29,17 @@ def _published(media_id: str = "111") -> PostState:
     )
 
 
-def test_missing_state_is_empty_with_fresh_lineage(tmp_path: Path) -> None:
+def test_missing_state_is_empty_and_gets_its_lineage_when_first_written(tmp_path: Path) -> None:
     a = load_state(tmp_path / "state.json")
-    b = load_state(tmp_path / "state.json")
     assert a.posts == {} and a.serial == 0 and a.version == 1
-    assert a.lineage != b.lineage
+    assert a.lineage == load_state(tmp_path / "state.json").lineage == ""
+    first = StateStore(tmp_path / "state.json")
+    first.save()
+    second = StateStore(tmp_path / "other.json")
+    second.save()
+    assert len(first.state.lineage) == 36
+    assert first.state.lineage != second.state.lineage
+    assert load_state(tmp_path / "state.json").lineage == first.state.lineage
 
 
 def test_save_bumps_serial_keeps_backup_and_round_trips(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import datetime as dt
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -32,6 +33,49 @@ class Context:
     state_path: Path
     # With --emulator nothing fetches media, so a repository without a remote still works.
     media_placeholders: bool = False
+    account: str | None = None
+    token_env: str | None = None
+
+
+def account_token_env(name: str) -> str:
+    return "THREADS_ACCESS_TOKEN_" + re.sub(r"[^A-Z0-9]", "_", name.upper())
+
+
+def account_contexts(args: argparse.Namespace) -> list[Context]:
+    """One context per account: the one named by --account, else every one, else the default.
+
+    An account without its own settings gets content/<name>, .threadsync/<name>/state.json
+    and the token variable THREADS_ACCESS_TOKEN_<NAME>.
+    """
+    base = load_context(args)
+    accounts = base.config.accounts
+    wanted = getattr(args, "account", None)
+    if not accounts:
+        if wanted:
+            raise ThreadsyncError(
+                f"--account {wanted}: threadsync.yaml declares no accounts (see 'accounts:')"
+            )
+        return [base]
+    if wanted and wanted not in accounts:
+        known = ", ".join(sorted(accounts))
+        raise ThreadsyncError(f"--account {wanted!r} is not in threadsync.yaml (known: {known})")
+    out = []
+    for name in [wanted] if wanted else sorted(accounts):
+        spec = accounts[name]
+        config = base.config.model_copy(update={"content": spec.content or f"content/{name}"})
+        state = getattr(args, "state", None) or (
+            base.root / (spec.state or f".threadsync/{name}/state.json")
+        )
+        out.append(
+            Context(
+                base.root,
+                config,
+                Path(state),
+                account=name,
+                token_env=spec.token_env or account_token_env(name),
+            )
+        )
+    return out
 
 
 def load_context(args: argparse.Namespace) -> Context:
@@ -74,6 +118,11 @@ def load_content(ctx: Context, now: dt.datetime | None = None) -> Project:
 
 def add_api_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("Threads API (each flag overrides its environment variable)")
+    g.add_argument(
+        "--account",
+        metavar="NAME",
+        help="only this account of threadsync.yaml's accounts: (default: every one)",
+    )
     g.add_argument("--api-url", metavar="URL", help="Graph API root (THREADS_API_URL)")
     g.add_argument("--user-id", metavar="ID", help="Threads user id (THREADS_USER_ID)")
     g.add_argument(
@@ -91,27 +140,45 @@ def add_api_options(p: argparse.ArgumentParser) -> None:
     )
 
 
-def token_from(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> str | None:
+def token_env_name(args: argparse.Namespace, ctx: Context | None = None) -> str:
+    """--token-env wins; then the account's variable; then THREADS_ACCESS_TOKEN."""
+    given = getattr(args, "token_env", None)
+    if given and given != "THREADS_ACCESS_TOKEN":
+        return str(given)
+    if ctx is not None and ctx.token_env:
+        return ctx.token_env
+    return "THREADS_ACCESS_TOKEN"
+
+
+def token_from(
+    args: argparse.Namespace,
+    environ: Mapping[str, str] | None = None,
+    ctx: Context | None = None,
+) -> str | None:
     given = getattr(args, "emulator_token", None)
     if given:
         return str(given)
     env = os.environ if environ is None else environ
-    name = getattr(args, "token_env", None) or "THREADS_ACCESS_TOKEN"
+    name = token_env_name(args, ctx)
     value = env.get(name, "").strip()
     return value or None
 
 
 def api_factory(
-    args: argparse.Namespace, *, required: bool = True, environ: Mapping[str, str] | None = None
+    args: argparse.Namespace,
+    *,
+    required: bool = True,
+    environ: Mapping[str, str] | None = None,
+    ctx: Context | None = None,
 ) -> Callable[[], API] | None:
     """A maker of configured clients, or None when there is no token and none is required."""
     from threadsync.api import API, Credentials
 
     env = os.environ if environ is None else environ
-    token = token_from(args, env)
+    token = token_from(args, env, ctx)
     if token is None:
         if required:
-            name = getattr(args, "token_env", None) or "THREADS_ACCESS_TOKEN"
+            name = token_env_name(args, ctx)
             raise ThreadsyncError(
                 f"no access token: set {name} (see 'threadsync auth login'), or try the "
                 "local emulator: 'threadsync emulator' prints the variables to export"
@@ -156,9 +223,41 @@ def maybe_emulator(args: argparse.Namespace, ctx: Context) -> Iterator[Context]:
         args.emulator_token = emu.token
         args.user_id = emu.user_id
         state = getattr(args, "state", None)
+        if ctx.account:
+            default_state = directory / ctx.account / "state.json"
+        else:
+            default_state = directory / "state.json"
         yield Context(
-            ctx.root, ctx.config, Path(state) if state else directory / "state.json", True
+            ctx.root,
+            ctx.config,
+            Path(state) if state else default_state,
+            True,
+            ctx.account,
+            ctx.token_env,
         )
+
+
+def for_each_account(
+    args: argparse.Namespace, run_one: Callable[[argparse.Namespace, Context], int]
+) -> int:
+    """Run a command per account; one account's error does not stop the others.
+
+    The exit code is 1 if any account failed, else 2 if any returned 2, else 0.
+    """
+    contexts = account_contexts(args)
+    if len(contexts) == 1:
+        return run_one(args, contexts[0])
+    codes = []
+    for ctx in contexts:
+        print(f"== account {ctx.account}", flush=True)
+        try:
+            codes.append(run_one(args, ctx))
+        except ThreadsyncError as exc:
+            print(f"error: account {ctx.account}: {exc}", file=sys.stderr, flush=True)
+            codes.append(1)
+    if 1 in codes:
+        return 1
+    return 2 if 2 in codes else 0
 
 
 def utcnow() -> dt.datetime:

@@ -12,9 +12,10 @@ from pathlib import Path
 from threadsync.apply import Applier, ApplyReport
 from threadsync.commands._context import (
     Context,
+    account_contexts,
     api_factory,
+    for_each_account,
     load_content,
-    load_context,
     maybe_emulator,
     utcnow,
 )
@@ -56,12 +57,19 @@ def write_step_summary(markdown: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    with maybe_emulator(args, load_context(args)) as ctx:
+    one = getattr(args, "account", None) is not None
+    if getattr(args, "planfile", None) and not one and len(account_contexts(args)) > 1:
+        raise ThreadsyncError("a saved plan belongs to one account; add --account NAME")
+    return for_each_account(args, _run_account)
+
+
+def _run_account(args: argparse.Namespace, base: Context) -> int:
+    with maybe_emulator(args, base) as ctx:
         return _run(args, ctx)
 
 
 def _run(args: argparse.Namespace, ctx: Context) -> int:
-    make_api = api_factory(args, required=True)
+    make_api = api_factory(args, required=True, ctx=ctx)
     assert make_api is not None
     as_json = bool(getattr(args, "json", False))
     color = use_color(sys.stdout, no_color=bool(getattr(args, "no_color", False)))
@@ -69,6 +77,7 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
     if saved is not None:
         args.prune = saved.prune or getattr(args, "prune", False)
         args.retry_failed = saved.retry_failed or getattr(args, "retry_failed", False)
+        args.refresh = saved.refresh or getattr(args, "refresh", False)
     with state_lock(ctx.state_path, "apply", wait=float(getattr(args, "lock_timeout", 0) or 0)):
         store = StateStore(ctx.state_path)
         now = utcnow()

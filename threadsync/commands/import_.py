@@ -6,7 +6,13 @@ import argparse
 import datetime as dt
 import json
 
-from threadsync.commands._context import api_factory, load_content, load_context, utcnow
+from threadsync.commands._context import (
+    Context,
+    api_factory,
+    for_each_account,
+    load_content,
+    utcnow,
+)
 from threadsync.errors import ThreadsyncError
 from threadsync.importer import FIELDS, match_posts, record
 from threadsync.lock import state_lock
@@ -24,8 +30,11 @@ def _since(value: str | None) -> dt.datetime | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    ctx = load_context(args)
-    make_api = api_factory(args, required=True)
+    return for_each_account(args, _run)
+
+
+def _run(args: argparse.Namespace, ctx: Context) -> int:
+    make_api = api_factory(args, required=True, ctx=ctx)
     assert make_api is not None
     since = _since(getattr(args, "since", None))
     dry_run = bool(getattr(args, "dry_run", False))

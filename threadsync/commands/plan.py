@@ -10,9 +10,10 @@ from pathlib import Path
 
 from threadsync.commands._context import (
     Context,
+    account_contexts,
     api_factory,
+    for_each_account,
     load_content,
-    load_context,
     maybe_emulator,
     utcnow,
 )
@@ -41,19 +42,18 @@ def build_plan(
     """The plan, with API facts folded in when a token is available."""
     prune = bool(getattr(args, "prune", False) or ctx.config.prune)
     refresh_wanted = bool(getattr(args, "refresh", False))
-    make_api = api_factory(args, required=refresh_wanted)
+    make_api = api_factory(args, required=refresh_wanted, ctx=ctx)
     remote = None
     extra: list[Notice] = []
     api = make_api() if make_api else None
+    if api is not None:  # only now: requests and the client stay off the offline path
+        from threadsync.refresh import quota_notices, refresh, root_keys, token_notices
     try:
         if api is not None:
             account = api.get_account()
             state.check_account(account.id)
             if refresh_wanted:
-                from threadsync.refresh import refresh
-
                 remote = refresh(api, state)
-        root_texts = {p.id: p.parts[0].text for p in project.posts}
         plan = make_plan(
             project.posts,
             state,
@@ -62,11 +62,9 @@ def build_plan(
             retry_failed=bool(getattr(args, "retry_failed", False)),
             targets=list(getattr(args, "target", None) or ()),
             remote=remote,
-            root_texts=root_texts,
+            root_keys=root_keys(project.posts) if api is not None and remote else None,
         )
         if api is not None:
-            from threadsync.refresh import quota_notices, token_notices
-
             extra += quota_notices(api, plan, project.posts)
             extra += token_notices(api, now)
     finally:
@@ -101,7 +99,14 @@ def render(plan: Plan, fmt: str, *, color: bool) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    with maybe_emulator(args, load_context(args)) as ctx:
+    one = getattr(args, "account", None) is not None
+    if getattr(args, "out", None) and not one and len(account_contexts(args)) > 1:
+        raise ThreadsyncError("--out saves the plan of one account; add --account NAME")
+    return for_each_account(args, _run)
+
+
+def _run(args: argparse.Namespace, base: Context) -> int:
+    with maybe_emulator(args, base) as ctx:
         now = utcnow()
         project = load_content(ctx, now)
         state = load_state(ctx.state_path)
@@ -114,7 +119,12 @@ def run(args: argparse.Namespace) -> int:
     except PlanError as exc:
         raise ThreadsyncError(str(exc)) from exc
     if getattr(args, "out", None):
-        save_plan(plan, Path(args.out), retry_failed=bool(getattr(args, "retry_failed", False)))
+        save_plan(
+            plan,
+            Path(args.out),
+            retry_failed=bool(getattr(args, "retry_failed", False)),
+            refresh=bool(getattr(args, "refresh", False)),
+        )
         print(
             f"Saved the plan to {args.out}; apply exactly it with 'threadsync apply {args.out}'.",
             file=sys.stderr,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from threadsync.content.rules import threads_length
 from threadsync.output.describe import shape, when
 from threadsync.output.plan_text import SYMBOLS
 from threadsync.plan import Change, Plan
@@ -25,10 +26,8 @@ def fence(text: str) -> str:
 
 
 def _count(part: Any) -> int:
-    counter = getattr(part, "char_count", None)
-    if isinstance(counter, int):
-        return counter
-    return len(str(getattr(part, "text", "") or ""))
+    """Characters as Threads counts them (the same function validation uses)."""
+    return threads_length(str(getattr(part, "text", "") or ""))
 
 
 def _part(part: Any, index: int, total: int) -> list[str]:
