@@ -57,7 +57,7 @@ Loc = tuple[str | int, ...]
 
 
 def field_name(loc: Loc) -> str:
-    """Render a location tuple as a breadcrumb: ``('thread', 0, 'media', 1)`` → ``thread[0].media[1]``."""
+    """A location as a breadcrumb: ``('thread', 0, 'media', 1)`` → ``thread[0].media[1]``."""
     out: list[str] = []
     for part in loc:
         if isinstance(part, int):

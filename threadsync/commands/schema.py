@@ -1,0 +1,17 @@
+"""``threadsync schema``: print the JSON Schema of a content file.
+
+Point an editor at it for completion and checks, e.g. VS Code's YAML extension
+with a ``# yaml-language-server: $schema=post.schema.json`` first line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from threadsync.content import json_schema
+
+
+def run(args: argparse.Namespace) -> int:
+    print(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+    return 0

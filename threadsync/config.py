@@ -1,0 +1,298 @@
+"""threadsync.yaml: the project's settings, validated with file:line messages.
+
+The file is optional; every key has a default::
+
+    content: content                 # the content dir
+    state: .threadsync/state.json    # the state file
+    timezone: Europe/Berlin          # for publish_at values without an offset
+    vars: {product: Acme}            # template variables
+    env: [RELEASE_VERSION]           # environment variables templates may read
+    defaults: {reply_control: everyone, topic: Acme}
+    media: {base_url: "https://raw.githubusercontent.com/{repo}/{sha}/{path}"}
+    limits: {max_posts_per_apply: 25, max_deletes_per_apply: 0, text_warn_ratio: 0.9}
+    prune: false
+    accounts:
+      brand: {content: content/brand, state: .threadsync/brand.json, token_env: BRAND_TOKEN}
+
+This module also finds, at the edge, the values of ``{repo}`` and ``{sha}`` for
+``media.base_url`` (:func:`detect_media_url_context`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import subprocess
+import zoneinfo
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+
+from threadsync.content.media import MediaUrlContext, base_url_problem
+from threadsync.content.problems import Loc, Problem, field_name
+from threadsync.content.pyerrors import issues_from
+from threadsync.content.rawmodels import Defaults
+from threadsync.content.yamlsrc import Source, parse_yaml, yaml_error_position
+from threadsync.errors import ThreadsyncError
+from threadsync.secrets import SECRET_ENV_VARS
+
+CONFIG_NAME = "threadsync.yaml"
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class MediaConfig(_Strict):
+    """``media:``: how local media files become public URLs."""
+
+    base_url: str | None = Field(
+        default=None,
+        description="URL template for local media files, with {repo}, {sha} and {path}, e.g. "
+        "https://raw.githubusercontent.com/{repo}/{sha}/{path}",
+    )
+
+    @field_validator("base_url")
+    @classmethod
+    def _check_base_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            problem = base_url_problem(value)
+            if problem:
+                raise ValueError(problem)
+        return value
+
+
+class Limits(_Strict):
+    """``limits:``: safety brakes for apply, and the length warning threshold."""
+
+    max_posts_per_apply: int = Field(default=25, ge=0)
+    max_deletes_per_apply: int = Field(default=0, ge=0)
+    text_warn_ratio: float = Field(default=0.9, gt=0, le=1)
+
+
+def _check_env_name(name: str) -> str:
+    if not _ENV_NAME.match(name):
+        raise ValueError(f"{name!r} is not an environment variable name")
+    if name in SECRET_ENV_VARS:
+        raise ValueError(f"{name} holds a secret; templates may not read it")
+    return name
+
+
+class Account(_Strict):
+    """One entry of ``accounts:``: a further Threads account with its own content and state."""
+
+    content: str | None = None
+    state: str | None = None
+    token_env: str | None = Field(
+        default=None, description="Environment variable holding this account's token."
+    )
+
+    @field_validator("token_env")
+    @classmethod
+    def _check_token_env(cls, value: str | None) -> str | None:
+        if value is not None and not _ENV_NAME.match(value):
+            raise ValueError(f"token_env {value!r} is not an environment variable name")
+        return value
+
+
+class Config(_Strict):
+    """The settings of threadsync.yaml (all optional)."""
+
+    content: str = Field(default="content", description="The content dir, relative to the root.")
+    state: str = Field(default=".threadsync/state.json", description="The state file.")
+    vars: dict[str, Any] = Field(default_factory=dict, description="Template variables.")
+    env: list[str] = Field(
+        default_factory=list, description="Environment variables templates may read as env.NAME."
+    )
+    timezone: str | None = Field(
+        default=None, description="IANA timezone for publish_at values without an offset."
+    )
+    defaults: Defaults = Field(default_factory=Defaults, description="Default post fields.")
+    media: MediaConfig = Field(default_factory=MediaConfig)
+    limits: Limits = Field(default_factory=Limits)
+    prune: bool = Field(default=False, description="Delete published posts whose file is gone.")
+    accounts: dict[str, Account] = Field(default_factory=dict)
+
+    _source: str | None = PrivateAttr(default=None)
+
+    @field_validator("content", "state")
+    @classmethod
+    def _check_path(cls, value: str, info: ValidationInfo) -> str:
+        if not value.strip():
+            raise ValueError(f"{info.field_name} must be a path, not empty")
+        return value
+
+    @field_validator("env")
+    @classmethod
+    def _check_env(cls, value: list[str]) -> list[str]:
+        for name in value:
+            _check_env_name(name)
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                zoneinfo.ZoneInfo(value)
+            except Exception:
+                raise ValueError(
+                    f"unknown timezone {value!r}; use an IANA name such as 'Europe/Berlin' or 'UTC'"
+                ) from None
+        return value
+
+    @property
+    def source(self) -> str | None:
+        """The path of the threadsync.yaml this came from (``None`` for defaults)."""
+        return self._source
+
+    def tzinfo(self) -> dt.tzinfo | None:
+        return zoneinfo.ZoneInfo(self.timezone) if self.timezone else None
+
+
+class ConfigError(ThreadsyncError):
+    """threadsync.yaml is invalid; ``problems`` says where and why."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+_MODELS: dict[Loc, tuple[type[BaseModel], str]] = {
+    (): (Config, "threadsync.yaml"),
+    ("defaults",): (Defaults, "defaults"),
+    ("media",): (MediaConfig, "media"),
+    ("limits",): (Limits, "limits"),
+}
+
+
+def _known_keys(loc: Loc) -> tuple[list[str], str]:
+    if len(loc) == 2 and loc[0] == "accounts":
+        return list(Account.model_fields), f"account {loc[1]!r}"
+    model, what = _MODELS.get(loc, (Config, field_name(loc)))
+    return list(model.model_fields), what
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def load_config(path: Path | None, root: Path) -> Config:
+    """Read and validate threadsync.yaml.
+
+    ``path`` ``None`` means ``root/threadsync.yaml`` if it exists, else all
+    defaults.  Raises :class:`ConfigError` (a ``ThreadsyncError``) listing every
+    problem as ``path:line:col: message``.
+    """
+    explicit = path is not None
+    if path is None:
+        path = root / CONFIG_NAME
+        if not path.is_file():
+            return Config()
+    shown = _display(path, root)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        if explicit:
+            raise ThreadsyncError(f"config file {shown} does not exist") from None
+        return Config()
+    except OSError as exc:
+        raise ThreadsyncError(f"can't read config file {shown}: {exc.strerror or exc}") from None
+
+    def problem(line: int, col: int, message: str, loc: Loc = ()) -> Problem:
+        return Problem(shown, line, col, "error", field_name(loc), message)
+
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ConfigError([problem(line, 1, "not valid UTF-8; save the file as UTF-8")]) from None
+    try:
+        parsed = parse_yaml(text.replace("\r\n", "\n"))
+    except yaml.YAMLError as exc:
+        line, col, message = yaml_error_position(exc, text)
+        raise ConfigError([problem(line, col, message)]) from None
+    except RecursionError:
+        raise ConfigError([problem(1, 1, "the YAML is nested too deeply")]) from None
+    source = Source(shown, text, root_node=parsed.root)
+    problems = [
+        problem(
+            k.start_mark.line + 1,
+            k.start_mark.column + 1,
+            f"duplicate key {key!r}: it is already set on line {first + 1}",
+        )
+        for k, (key, first) in parsed.duplicates
+    ]
+    data = parsed.data
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(
+            [problem(1, 1, "threadsync.yaml must be a mapping of settings (key: value)")]
+        )
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        for loc, message, at_key in issues_from(exc, _known_keys):
+            line, col = source.locate(loc, key=at_key)
+            problems.append(problem(line, col, message, loc))
+        config = None
+    if problems or config is None:
+        raise ConfigError(sorted(problems, key=Problem.sort_key))
+    config._source = shown
+    return config
+
+
+_REMOTE = re.compile(r"(?:[:/])([^/:]+/[^/]+?)(?:\.git)?/?$")
+
+
+def _git(root: Path, *args: str) -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", *args],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    value = out.stdout.strip()
+    return value if out.returncode == 0 and value else None
+
+
+def detect_media_url_context(root: Path, env: Mapping[str, str] | None = None) -> MediaUrlContext:
+    """Find ``{repo}`` and ``{sha}`` for ``media.base_url``.
+
+    ``GITHUB_REPOSITORY`` and ``GITHUB_SHA`` win (as in GitHub Actions); else
+    ``git rev-parse HEAD`` and the ``origin`` remote of the repo at ``root``.
+    Either value may be ``None`` when it can't be found.
+    """
+    env = os.environ if env is None else env
+    repo = env.get("GITHUB_REPOSITORY") or None
+    sha = env.get("GITHUB_SHA") or None
+    if sha is None:
+        sha = _git(root, "rev-parse", "HEAD")
+    if repo is None:
+        remote = _git(root, "config", "--get", "remote.origin.url")
+        if remote:
+            m = _REMOTE.search(remote)
+            repo = m.group(1) if m else None
+    return MediaUrlContext(repo=repo, sha=sha)

@@ -1,0 +1,221 @@
+"""The rendered, validated posts that plan and apply work with.
+
+These are frozen dataclasses: cheap to build for thousands of posts, and safe
+to share.  :func:`content_hash` defines what counts as a change of a post.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+from threadsync.content.problems import Problem
+
+PartKind = Literal["text", "image", "video", "carousel"]
+MediaKind = Literal["image", "video"]
+RefKind = Literal["post", "media_id", "permalink"]
+HASH_VERSION = 1
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+@dataclass(frozen=True, slots=True)
+class MediaItem:
+    """One image or video of a part.
+
+    ``url`` is the public URL Threads will fetch.  For a local file
+    (``local_path`` is its repo-relative path) it is built from ``media.base_url``;
+    it is ``None`` when ``load_project`` was given no ``media_url_context``
+    (as ``validate`` does).  ``sha256`` is the hex digest of a local file's bytes.
+    """
+
+    kind: MediaKind
+    url: str | None
+    alt: str | None = None
+    local_path: str | None = None
+    sha256: str | None = None
+
+    def hash_data(self) -> dict[str, Any]:
+        # A local file is identified by its bytes, not by its commit-specific URL.
+        where = {"sha256": self.sha256} if self.local_path is not None else {"url": self.url}
+        return {"kind": self.kind, "alt": self.alt, **where}
+
+
+@dataclass(frozen=True, slots=True)
+class TextEntity:
+    """A spoiler range of a part's text; offset and length in UTF-16 code units."""
+
+    offset: int
+    length: int
+    entity_type: str = "SPOILER"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"entity_type": self.entity_type, "offset": self.offset, "length": self.length}
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """What ``quote:``/``reply_to:`` points at.
+
+    ``kind`` is ``post`` (``value`` is a content id of this project),
+    ``media_id`` (a Threads media id, digits) or ``permalink`` (a
+    threads.net/threads.com post URL).
+    """
+
+    kind: RefKind
+    value: str
+
+    def __str__(self) -> str:
+        return self.value
+
+    def hash_data(self) -> dict[str, str]:
+        return {self.kind: self.value}
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One Threads post of a (possibly one-part) thread, rendered and checked.
+
+    ``kind`` is ``text`` (no media), ``image``/``video`` (one item) or
+    ``carousel`` (2-20 items).  Optional fields are ``None`` when not set.
+    """
+
+    kind: PartKind
+    text: str
+    media: list[MediaItem] = field(default_factory=list)
+    spoiler_media: bool = False
+    text_entities: list[TextEntity] = field(default_factory=list)
+    poll: list[str] | None = None
+    link: str | None = None
+    gif: str | None = None
+    attachment: str | None = None
+    topic: str | None = None
+    quote: Reference | None = None
+    reply_control: str | None = None
+    countries: list[str] | None = None
+    location: str | None = None
+
+    def hash_data(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "text": self.text,
+            "media": [m.hash_data() for m in self.media],
+            "spoiler_media": self.spoiler_media,
+            "text_entities": [e.to_dict() for e in self.text_entities],
+            "poll": self.poll,
+            "link": self.link,
+            "gif": self.gif,
+            "attachment": self.attachment,
+            "topic": self.topic,
+            "quote": self.quote.hash_data() if self.quote else None,
+            "reply_control": self.reply_control,
+            "countries": self.countries,
+            "location": self.location,
+        }
+
+
+def content_hash(parts: list[Part], reply_to: Reference | None) -> str:
+    """sha256 (hex) of the canonical JSON of everything that would be sent.
+
+    Canonical JSON: keys sorted, no whitespace, UTF-8, with a format version.
+    It covers every part's fields (local media by the sha256 of the file's bytes,
+    not its URL) and ``reply_to``; it leaves out ``id``, ``path``, ``publish_at``,
+    ``draft`` and ``on_change``, so renaming or rescheduling a post keeps its hash.
+    """
+    data = {
+        "v": HASH_VERSION,
+        "reply_to": reply_to.hash_data() if reply_to else None,
+        "parts": [p.hash_data() for p in parts],
+    }
+    blob = _CANONICAL.encode(data)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Post:
+    """A post: its id, where it came from, when to publish, and its parts.
+
+    ``parts[0]`` is the root; later parts publish as a chain of replies.
+    ``publish_at`` is timezone-aware, or ``None`` for "at the next apply".
+    ``quote`` is the root part's quote (each part has its own ``quote`` too).
+    ``content_hash`` (see :func:`content_hash`) is computed on first use and kept.
+    """
+
+    id: str
+    path: str
+    publish_at: dt.datetime | None
+    draft: bool
+    on_change: Literal["warn", "replace"]
+    quote: Reference | None
+    reply_to: Reference | None
+    parts: list[Part]
+
+    @cached_property
+    def content_hash(self) -> str:
+        return content_hash(self.parts, self.reply_to)
+
+    @property
+    def kind(self) -> PartKind:
+        return self.parts[0].kind
+
+    @property
+    def is_thread(self) -> bool:
+        return len(self.parts) > 1
+
+    def depends_on(self) -> list[str]:
+        """Content ids this post quotes or replies to (in any part), in order, unique."""
+        refs = [self.reply_to] + [p.quote for p in self.parts]
+        out: list[str] = []
+        for ref in refs:
+            if ref is not None and ref.kind == "post" and ref.value not in out:
+                out.append(ref.value)
+        return out
+
+
+@dataclass
+class Project:
+    """Everything ``load_project`` found.
+
+    ``posts`` holds the posts that passed validation (drafts included, with
+    ``draft=True``) in publish order: by ``publish_at`` (posts without one count
+    as "now"), then by path.  ``problems`` holds every problem of every file,
+    sorted by path and position.  Plan and apply must refuse to run while
+    ``errors`` is not empty: ``posts`` then leaves out the invalid ones.
+    """
+
+    root: Path
+    content_dir: Path
+    posts: list[Post]
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        """True when there are no errors (warnings allowed)."""
+        return not self.errors
+
+    @property
+    def drafts(self) -> list[Post]:
+        return [p for p in self.posts if p.draft]
+
+    def by_id(self) -> dict[str, Post]:
+        return {p.id: p for p in self.posts}
+
+    def get(self, post_id: str) -> Post | None:
+        return next((p for p in self.posts if p.id == post_id), None)
+
+    def publishable(self) -> Iterator[Post]:
+        """The posts that are not drafts, in publish order."""
+        return (p for p in self.posts if not p.draft)
