@@ -133,6 +133,15 @@ def load_state(path: Path) -> State:
 
 
 def parse_state(raw: bytes, path: Path) -> State:
+    # Fast path: one pass in pydantic-core.  Anything it refuses is parsed again
+    # below, slowly, to say exactly what is wrong.
+    try:
+        state = State.model_validate_json(raw)
+    except ValidationError:
+        pass
+    else:
+        if state.version == STATE_VERSION and "version" in state.model_fields_set:
+            return state
     hint = f"restore it from git (git checkout -- {path}) or from {path}.bak"
     try:
         data = json.loads(raw.decode("utf-8"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import gc
 import os
 import re
 import sys
@@ -105,6 +106,9 @@ def load_content(ctx: Context, now: dt.datetime | None = None) -> Project:
         return found
 
     project = load_project(ctx.root, ctx.config, now=now, media_url_context=media_context)
+    # The loaded content lives until the command ends; keep the cyclic GC from walking
+    # it again on every later collection (a 10,000-post plan spends a third of its time so).
+    gc.freeze()
     if project.errors:
         shown = "\n".join(str(p) for p in project.errors[:20])
         more = len(project.errors) - 20
