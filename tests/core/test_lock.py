@@ -55,9 +55,11 @@ def test_second_run_is_refused_with_the_holder_named(tmp_path: Path) -> None:
     state = tmp_path / "state.json"
     proc = _hold_in_child(state)
     try:
-        with pytest.raises(LockError, match=rf"pid {proc.pid} on .*\(apply, since"):
-            with state_lock(state, "plan"):
-                pass
+        with (
+            pytest.raises(LockError, match=rf"pid {proc.pid} on .*\(apply, since"),
+            state_lock(state, "plan"),
+        ):
+            pass
         with pytest.raises(LockError, match="alive; not breaking it"):
             force_unlock(state)
     finally:
@@ -79,9 +81,11 @@ def test_other_host_lock_is_honoured_until_old_then_force_unlocked(tmp_path: Pat
     started = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=5)
     foreign = Holder(pid=1234, host="runner-elsewhere", command="apply", started=started)
     lock_path_for(state).write_text(foreign.to_json())
-    with pytest.raises(LockError, match="runner-elsewhere.*force-unlock"):
-        with state_lock(state, "apply"):
-            pass
+    with (
+        pytest.raises(LockError, match=r"runner-elsewhere.*force-unlock"),
+        state_lock(state, "apply"),
+    ):
+        pass
     with pytest.raises(LockError, match="only 5 min old"):
         force_unlock(state, max_age=dt.timedelta(hours=1))
     removed = force_unlock(state, max_age=dt.timedelta(minutes=1))

@@ -105,7 +105,9 @@ def test_pending_post_is_resumed_even_if_scheduled_later() -> None:
 
 
 def test_failed_post_is_retried_only_when_edited_or_asked() -> None:
-    state = State(posts={"a": PostState(status="failed", content_hash="h", error="INVALID_DURATION")})
+    state = State(
+        posts={"a": PostState(status="failed", content_hash="h", error="INVALID_DURATION")}
+    )
     stay = make_plan([P("a")], state, NOW)
     assert stay.changes == ()
     assert "INVALID_DURATION" in stay.notices[0].message
@@ -162,10 +164,16 @@ def test_target_limits_plan_to_post_and_its_dependencies() -> None:
 
 def test_refresh_reports_drift_and_adopts_existing_posts() -> None:
     state = State(posts={"a": published(media="m1")})
-    remote = Remote(missing_media_ids=frozenset({"m1"}),
-                    by_key={(normalise_text("Hello  World"), 0): "m7"})
-    plan = make_plan([P("a"), P("b"), P("c")], state, NOW, remote=remote,
-                     root_keys={"b": ("hello world", 0), "a": ("x", 0), "c": ("hello world", 1)})
+    remote = Remote(
+        missing_media_ids=frozenset({"m1"}), by_key={(normalise_text("Hello  World"), 0): "m7"}
+    )
+    plan = make_plan(
+        [P("a"), P("b"), P("c")],
+        state,
+        NOW,
+        remote=remote,
+        root_keys={"b": ("hello world", 0), "a": ("x", 0), "c": ("hello world", 1)},
+    )
     assert actions(plan) == [("b", "adopt"), ("c", "create")]  # c has an image: not the same
     assert plan.changes[0].media_ids == ("m7",)
     assert any("deleted on Threads outside threadsync" in n.message for n in plan.notices)
@@ -173,7 +181,7 @@ def test_refresh_reports_drift_and_adopts_existing_posts() -> None:
 
 def test_safety_limits() -> None:
     many = make_plan([P(f"p{i:02}") for i in range(30)], State(), NOW)
-    with pytest.raises(PlanError, match="publish 30 posts, more than .* \\(25\\)"):
+    with pytest.raises(PlanError, match=r"publish 30 posts, more than .* \(25\)"):
         many.raise_if_unsafe(Limits())
     many.raise_if_unsafe(Limits(), force=True)
     many.raise_if_unsafe(Limits(max_posts=30))
@@ -184,7 +192,7 @@ def test_safety_limits() -> None:
     with pytest.raises(PlanError, match="delete 1 published post"):
         deleting.raise_if_unsafe(Limits(max_deletes=0))
     replacing = make_plan([P("gone", content_hash="x", on_change="replace")], state, NOW)
-    with pytest.raises(PlanError, match="limits.max_deletes_per_apply \\(0\\)"):
+    with pytest.raises(PlanError, match=r"limits.max_deletes_per_apply \(0\)"):
         replacing.raise_if_unsafe(Limits())
 
 

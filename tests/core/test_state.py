@@ -24,8 +24,11 @@ def _published(media_id: str = "111") -> PostState:
         status="published",
         content_hash="h1",
         path="content/a.yaml",
-        parts=[PartState(media_id=media_id, permalink="https://www.threads.net/@u/post/x",
-                         published_at=NOW)],
+        parts=[
+            PartState(
+                media_id=media_id, permalink="https://www.threads.net/@u/post/x", published_at=NOW
+            )
+        ],
     )
 
 
@@ -83,8 +86,10 @@ def test_attempts_are_journalled(tmp_path: Path) -> None:
         (b"[1, 2]", "not a JSON object"),
         (b'{"version": 99, "posts": {}}', "has version 99"),
         (b'{"posts": {}}', "has version None"),
-        (b'{"version": 1, "posts": {"a": {"status": "weird", "content_hash": "h"}}}',
-         "malformed at posts.a.status"),
+        (
+            b'{"version": 1, "posts": {"a": {"status": "weird", "content_hash": "h"}}}',
+            "malformed at posts.a.status",
+        ),
     ],
 )
 def test_bad_state_is_reported_and_never_overwritten(
@@ -102,7 +107,7 @@ def test_bad_state_is_reported_and_never_overwritten(
 def test_state_of_another_account_is_refused() -> None:
     state = State(user_id="1")
     state.check_account("1")
-    with pytest.raises(StateError, match="belongs to Threads user 1.*user 2"):
+    with pytest.raises(StateError, match=r"belongs to Threads user 1.*user 2"):
         state.check_account("2")
     State().check_account("anything")  # a new state adopts whoever applies first
 
