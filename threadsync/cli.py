@@ -153,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", metavar="DATE", help="only the account's posts since DATE")
     p.add_argument("--dry-run", action="store_true", help="show the matches, write nothing")
     p.add_argument("--json", action="store_true", help="print the matches as JSON")
-    from threadsync.commands._context import add_api_options
+    from threadsync.commands._options import add_api_options
 
     add_api_options(p)
 
@@ -175,11 +175,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="MINUTES",
         help="only break a lock older than this (default: limits.lock_max_age, 360)",
     )
+    for module in ("init", "auth", "comment", "preview", "watch", "stats"):
+        importlib.import_module(f"threadsync.commands.{module}").add_parser(sub)
     return parser
 
 
 def _add_plan_options(p: argparse.ArgumentParser) -> None:
-    from threadsync.commands._context import add_api_options
+    from threadsync.commands._options import add_api_options
 
     p.add_argument("--state", metavar="FILE", help="the state file (default from threadsync.yaml)")
     p.add_argument("--prune", action="store_true", help="delete published posts whose file is gone")
@@ -252,7 +254,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
-    name = {"import": "import_"}.get(args.command, args.command.replace("-", "_"))
+    name = {"import": "import_", "github-comment": "comment"}.get(
+        args.command, args.command.replace("-", "_")
+    )
     module = importlib.import_module(f"threadsync.commands.{name}")
     try:
         return int(module.run(args))

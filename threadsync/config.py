@@ -81,6 +81,40 @@ class Limits(_Strict):
     max_posts_per_apply: int = Field(default=25, ge=0)
     max_deletes_per_apply: int = Field(default=0, ge=0)
     text_warn_ratio: float = Field(default=0.9, gt=0, le=1)
+    lock_max_age: float = Field(
+        default=360,
+        gt=0,
+        description="Minutes before force-unlock may break a lock left by another host.",
+    )
+
+
+class ApplyConfig(_Strict):
+    """``apply:``: how apply publishes (seconds, unless said otherwise)."""
+
+    workers: int = Field(default=4, ge=1, le=32, description="Containers prepared in parallel.")
+    settle_video: float = Field(default=1.0, ge=0, description="Wait after a video is ready.")
+    settle_reply: float = Field(default=0.25, ge=0, description="Wait before publishing a reply.")
+    poll_initial: float = Field(default=0.2, gt=0, description="First container status poll.")
+    poll_max: float = Field(default=5.0, gt=0, description="Longest wait between polls.")
+    not_ready_delay: float = Field(
+        default=2.0, ge=0, description="Wait before publishing again after 'media not ready'."
+    )
+    container_timeout: float = Field(
+        default=900.0, gt=0, description="How long one container may take to process."
+    )
+
+
+class AuthConfig(_Strict):
+    """``auth:``: the Threads app that 'threadsync auth login' authorizes (no secret here)."""
+
+    app_id: str | None = Field(default=None, description="The Threads app id.")
+    redirect_uri: str | None = Field(default=None, description="The app's redirect URI.")
+    scopes: list[str] | None = Field(default=None, description="The scopes to ask for.")
+
+    @field_validator("app_id", mode="before")
+    @classmethod
+    def _app_id_as_str(cls, value: object) -> object:
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 def _check_env_name(name: str) -> str:
@@ -124,6 +158,8 @@ class Config(_Strict):
     media: MediaConfig = Field(default_factory=MediaConfig)
     limits: Limits = Field(default_factory=Limits)
     prune: bool = Field(default=False, description="Delete published posts whose file is gone.")
+    apply: ApplyConfig = Field(default_factory=ApplyConfig)
+    auth: AuthConfig = Field(default_factory=AuthConfig)
     accounts: dict[str, Account] = Field(default_factory=dict)
 
     _source: str | None = PrivateAttr(default=None)
@@ -176,6 +212,8 @@ _MODELS: dict[Loc, tuple[type[BaseModel], str]] = {
     ("defaults",): (Defaults, "defaults"),
     ("media",): (MediaConfig, "media"),
     ("limits",): (Limits, "limits"),
+    ("apply",): (ApplyConfig, "apply"),
+    ("auth",): (AuthConfig, "auth"),
 }
 
 

@@ -207,12 +207,6 @@ def test_force_unlock_uses_the_state_option(
     assert "Removed the lock" in result.out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: force-unlock's help and its refusal name limits.lock_max_age as the "
-    "configurable age, but threadsync.yaml rejects that key ('unknown key') and "
-    "force-unlock never reads the config",
-)
 def test_lock_max_age_can_be_set_in_threadsync_yaml(
     make_project: Callable[..., Project], cli: Run
 ) -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import sys
 import time
 from pathlib import Path
 
+from threadsync.api.retry import PollSchedule
 from threadsync.apply import Applier, ApplyReport
 from threadsync.commands._context import (
     Context,
@@ -21,6 +23,7 @@ from threadsync.commands._context import (
 )
 from threadsync.commands.plan import build_plan, limits_of, render
 from threadsync.errors import ThreadsyncError
+from threadsync.github import append_summary, write_output
 from threadsync.journal import Journal
 from threadsync.lock import state_lock
 from threadsync.output.progress import LiveProgress, PlainProgress
@@ -41,19 +44,22 @@ def _confirm(question: str) -> bool:
         return False
 
 
-def options_from(args: argparse.Namespace) -> ApplyOptions:
+def options_from(args: argparse.Namespace, ctx: Context) -> ApplyOptions:
+    conf = ctx.config.apply
     workers = getattr(args, "workers", None)
     return ApplyOptions(
-        workers=int(workers) if workers else ApplyOptions.workers,
+        workers=int(workers) if workers else conf.workers,
+        settle_video=conf.settle_video,
+        settle_reply=conf.settle_reply,
+        container_timeout=conf.container_timeout,
+        poll=PollSchedule(
+            initial=conf.poll_initial,
+            multiplier=1.5,
+            maximum=max(conf.poll_max, conf.poll_initial),
+        ),
+        not_ready_delay=conf.not_ready_delay,
         retry_failed=bool(getattr(args, "retry_failed", False)),
     )
-
-
-def write_step_summary(markdown: str) -> None:
-    path = os.environ.get("GITHUB_STEP_SUMMARY")
-    if path:
-        with open(path, "a", encoding="utf-8") as fh:
-            fh.write(markdown)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -78,7 +84,9 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
         args.prune = saved.prune or getattr(args, "prune", False)
         args.retry_failed = saved.retry_failed or getattr(args, "retry_failed", False)
         args.refresh = saved.refresh or getattr(args, "refresh", False)
-    with state_lock(ctx.state_path, "apply", wait=float(getattr(args, "lock_timeout", 0) or 0)):
+    max_age = dt.timedelta(minutes=ctx.config.limits.lock_max_age)
+    wait = float(getattr(args, "lock_timeout", 0) or 0)
+    with state_lock(ctx.state_path, "apply", wait=wait, max_age=max_age):
         store = StateStore(ctx.state_path)
         now = utcnow()
         project = load_content(ctx, now)
@@ -95,6 +103,8 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
         except PlanError as exc:
             raise ThreadsyncError(str(exc)) from exc
         if not plan.has_changes:
+            write_output("has_changes", "false")
+            write_output("published", "0")
             if as_json:
                 print(json.dumps(ApplyReport().data, indent=2))
             return 0
@@ -114,7 +124,7 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
             {p.id: p for p in project.posts},
             journal,
             make_api,
-            options_from(args),
+            options_from(args, ctx),
             sleep=time.sleep,
             now=utcnow,
             progress=progress,
@@ -127,7 +137,9 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
         print(json.dumps(report.data, indent=2, ensure_ascii=False))
     else:
         sys.stdout.write("\n" + render_report_text(report, color=color))
-    write_step_summary(render_report_markdown(report))
+    append_summary(render_report_markdown(report))
+    write_output("has_changes", "true")
+    write_output("published", str(report.count("published")))
     if report.aborted:
         raise ThreadsyncError(report.aborted)
     return 0 if report.ok else 1

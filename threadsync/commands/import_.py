@@ -38,7 +38,8 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
     assert make_api is not None
     since = _since(getattr(args, "since", None))
     dry_run = bool(getattr(args, "dry_run", False))
-    with state_lock(ctx.state_path, "import"):
+    max_age = dt.timedelta(minutes=ctx.config.limits.lock_max_age)
+    with state_lock(ctx.state_path, "import", max_age=max_age):
         store = StateStore(ctx.state_path)
         project = load_content(ctx, utcnow())
         with make_api() as api:

@@ -19,6 +19,7 @@ from threadsync.commands._context import (
 )
 from threadsync.content import Project
 from threadsync.errors import ThreadsyncError
+from threadsync.github import write_output
 from threadsync.output.plan_markdown import render_plan_markdown
 from threadsync.output.plan_text import render_plan_text
 from threadsync.output.style import use_color
@@ -114,6 +115,7 @@ def _run(args: argparse.Namespace, base: Context) -> int:
     fmt = output_format(args)
     color = use_color(sys.stdout, no_color=bool(getattr(args, "no_color", False)))
     sys.stdout.write(render(plan, fmt, color=color))
+    write_output("has_changes", "true" if plan.has_changes else "false")
     try:
         plan.raise_if_unsafe(limits_of(ctx), force=bool(getattr(args, "force", False)))
     except PlanError as exc:
