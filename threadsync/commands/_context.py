@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from threadsync.commands._options import add_api_options as add_api_options
-from threadsync.config import Config, ConfigError, detect_media_url_context, load_config
-from threadsync.content import Project, load_project
-from threadsync.content.media import MediaUrlContext
 from threadsync.errors import ThreadsyncError
 
-if TYPE_CHECKING:  # the API (and requests) stay off the start-up path of offline commands
+if TYPE_CHECKING:  # pydantic, jinja2 and requests stay off the CLI's start-up path
     from threadsync.api import API
+    from threadsync.config import Config
+    from threadsync.content import Project
+    from threadsync.content.media import MediaUrlContext
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,8 @@ def account_contexts(args: argparse.Namespace) -> list[Context]:
 
 
 def load_context(args: argparse.Namespace) -> Context:
+    from threadsync.config import ConfigError, load_config
+
     config_path = Path(args.config) if getattr(args, "config", None) else None
     root = config_path.parent if config_path is not None else Path.cwd()
     try:
@@ -99,6 +101,10 @@ def load_context(args: argparse.Namespace) -> Context:
 
 def load_content(ctx: Context, now: dt.datetime | None = None) -> Project:
     """Load and validate; refuse to go on with invalid content."""
+    from threadsync.config import detect_media_url_context
+    from threadsync.content import load_project
+    from threadsync.content.media import MediaUrlContext
+
 
     def media_context() -> MediaUrlContext:
         found = detect_media_url_context(ctx.root)
