@@ -39,7 +39,6 @@ from threadsync.publisher import (
     Progress,
     Published,
     QuotaExhausted,
-    Ready,
 )
 
 
@@ -284,7 +283,7 @@ class Applier:
         pool = ThreadPoolExecutor(
             max_workers=max(1, self.options.workers), thread_name_prefix="threadsync-prepare"
         )
-        futures: dict[str, Future[Ready | Published]] = {}
+        futures: dict[str, Future[None]] = {}
         try:
             for i, change in enumerate(changes):
                 self._prefetch(changes, i, pool, futures)
@@ -340,29 +339,40 @@ class Applier:
         changes: list[Change],
         start: int,
         pool: ThreadPoolExecutor,
-        futures: dict[str, Future[Ready | Published]],
+        futures: dict[str, Future[None]],
     ) -> None:
-        window = changes[start : start + max(1, self.options.workers) + 1]
+        """Start the media containers of upcoming posts, so their processing overlaps.
+
+        Only containers with media are started early: a text container is ready
+        at once, and starting it early would cost a status read.  The workers
+        create containers (and wait for a carousel's items, to make the
+        carousel); the main thread waits for each when it gets to it.
+        """
+        window = changes[start : start + max(1, self.options.lookahead)]
         for change in window:
             post = self.posts[change.id]
-            if post.id in futures or post.id in self.failed:
+            if post.id in futures or post.id in self.failed or not post.parts[0].media:
                 continue
             entry = self.journal.entry(post.id)
             if entry is not None and entry.status == "published":
                 continue
             if not self._ready_early(post):
                 continue
+            try:
+                reply_to = self._resolve(post.reply_to)
+                quote = self._resolve(post.parts[0].quote)
+            except (PostFailed, ThreadsError):
+                continue  # the main thread meets the same error in its turn
             self.journal.begin(post.id, post.content_hash, post.path, len(post.parts))
-            if self.journal.part(post.id, 0).media_id:
-                continue
-            reply_to = self._resolve(post.reply_to)
-            quote = self._resolve(post.parts[0].quote)
-            futures[post.id] = pool.submit(self._publisher().prepare, post, 0, reply_to, quote)
+            futures[post.id] = pool.submit(self._start, post, reply_to, quote)
 
-    def _publish_post(
-        self, post: Post, change: Change, early: Future[Ready | Published] | None
-    ) -> None:
+    def _start(self, post: Post, reply_to: str | None, quote: str | None) -> None:
+        self._publisher().start(post, 0, reply_to, quote)
+
+    def _publish_post(self, post: Post, change: Change, early: Future[None] | None) -> None:
         self.journal.begin(post.id, post.content_hash, post.path, len(post.parts))
+        if early is not None:
+            early.result()  # surfaces what went wrong while starting the container
         publisher = self._publisher()
         previous: str | None = None
         for index, part in enumerate(post.parts):
@@ -370,13 +380,11 @@ class Applier:
             quote = self._resolve(part.quote)
             media_id: str | None = None
             while media_id is None:
-                if early is not None and index == 0:
-                    outcome = early.result()
-                    early = None
-                else:
-                    outcome = publisher.prepare(post, index, reply_to, quote)
+                outcome = publisher.prepare(post, index, reply_to, quote)
                 if isinstance(outcome, Published):
                     media_id = outcome.media_id
+                    if not self.journal.part(post.id, index).permalink:
+                        publisher.fetch_links(post.id, index, media_id)
                 else:
                     media_id = publisher.publish(post, index, outcome)
             previous = media_id

@@ -92,10 +92,10 @@ class ApplyConfig(_Strict):
     """``apply:``: how apply publishes (seconds, unless said otherwise)."""
 
     workers: int = Field(default=4, ge=1, le=32, description="Containers prepared in parallel.")
-    settle_video: float = Field(default=1.0, ge=0, description="Wait after a video is ready.")
-    settle_reply: float = Field(default=0.25, ge=0, description="Wait before publishing a reply.")
-    poll_initial: float = Field(default=0.2, gt=0, description="First container status poll.")
-    poll_max: float = Field(default=5.0, gt=0, description="Longest wait between polls.")
+    settle_video: float = Field(default=0.5, ge=0, description="Wait after a video is ready.")
+    settle_reply: float = Field(default=0.0, ge=0, description="Wait before publishing a reply.")
+    poll_initial: float = Field(default=0.25, gt=0, description="First container status poll.")
+    poll_max: float = Field(default=1.0, gt=0, description="Longest wait between polls.")
     not_ready_delay: float = Field(
         default=2.0, ge=0, description="Wait before publishing again after 'media not ready'."
     )

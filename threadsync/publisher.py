@@ -46,11 +46,12 @@ TRANSIENT_CONTAINER_ERRORS = frozenset({"FAILED_DOWNLOADING_VIDEO", "UNKNOWN", "
 @dataclass(frozen=True)
 class ApplyOptions:
     workers: int = 4
-    settle_video: float = 1.0
-    settle_reply: float = 0.25
+    lookahead: int = 25
+    settle_video: float = 0.5
+    settle_reply: float = 0.0
     container_timeout: float = 900.0
     poll: PollSchedule = field(
-        default_factory=lambda: PollSchedule(initial=0.2, multiplier=1.5, maximum=5.0)
+        default_factory=lambda: PollSchedule(initial=0.25, multiplier=1.5, maximum=1.0)
     )
     not_ready_retries: int = 3
     not_ready_delay: float = 2.0
@@ -124,6 +125,13 @@ class PartPublisher:
             created = self._create(post, index, reply_to_id, quote_id)
             if created is not None:
                 return created
+
+    def start(self, post: Post, index: int, reply_to_id: str | None, quote_id: str | None) -> None:
+        """Create the part's container unless one is recorded; do not wait for it."""
+        part = self.journal.part(post.id, index)
+        if part.media_id or part.open_attempts():
+            return
+        self._create(post, index, reply_to_id, quote_id)
 
     def reconcile(self, post: Post, index: int) -> Ready | Published | None:
         part = self.journal.part(post.id, index)
@@ -289,10 +297,10 @@ class PartPublisher:
                     return None
                 continue  # FINISHED: it was not published
             self.journal.part_published(post.id, index, media_id, self.now(), ready.attempt)
-            self._permalink(post.id, index, media_id)
+            self.fetch_links(post.id, index, media_id)
             return media_id
 
-    def _permalink(self, post_id: str, index: int, media_id: str) -> None:
+    def fetch_links(self, post_id: str, index: int, media_id: str) -> None:
         """Best effort: a post is published whether or not its link can be read."""
         try:
             media = self.api.get_media(media_id, fields="id,permalink,children")
@@ -324,7 +332,7 @@ class PartPublisher:
                 found = candidates[0]
                 published_at = found.timestamp or self.now()
                 self.journal.part_published(post.id, index, found.id, published_at, attempt)
-                self._permalink(post.id, index, found.id)
+                self.fetch_links(post.id, index, found.id)
                 return found.id
             if round_ + 1 < self.options.find_retries:
                 self.sleep(self.options.find_delay)

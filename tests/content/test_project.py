@@ -685,3 +685,18 @@ def test_posts_are_frozen(tmp_path: Path) -> None:
     with pytest.raises(AttributeError):
         post.parts[0].text = "y"  # type: ignore[misc]
     assert project.get("a") is post and project.get("zz") is None
+
+
+def test_alt_text_limit_passes_at_1000(tmp_path: Path) -> None:
+    ok = "x" * 1000
+    project = load(
+        tmp_path,
+        {
+            "content/a.yaml": f"text: t\nmedia:\n  - image: https://e.x/a.png\n    alt: {ok}",
+            "content/b.md": f"t\n![{ok}x](https://e.x/b.png)",
+        },
+    )
+    assert messages(project) == [
+        "content/b.md:2:1: alt text is 1001 characters; Threads allows 1000"
+    ]
+    assert project.posts[0].parts[0].media[0].alt == ok

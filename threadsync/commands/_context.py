@@ -105,7 +105,6 @@ def load_content(ctx: Context, now: dt.datetime | None = None) -> Project:
     from threadsync.content import load_project
     from threadsync.content.media import MediaUrlContext
 
-
     def media_context() -> MediaUrlContext:
         found = detect_media_url_context(ctx.root)
         if ctx.media_placeholders:

@@ -252,9 +252,10 @@ def check_text_part(
     issues: list[Issue] = []
     if not (text.isascii() and text.isprintable()) and _BAD_CHARS.search(text):
         issues.append((("text",), "error", f"text {bad_character(text)}"))
-    for name, value in (("attachment", attachment), ("link", link)):
-        if value and _BAD_CHARS.search(value):
-            issues.append(((name,), "error", f"{name} {bad_character(value)}"))
+    if attachment is not None or link is not None:
+        for name, value in (("attachment", attachment), ("link", link)):
+            if value and _BAD_CHARS.search(value):
+                issues.append(((name,), "error", f"{name} {bad_character(value)}"))
     n = len(text) if text.isascii() else threads_length(text)
     if n > TEXT_LIMIT:
         issues.append(
@@ -363,7 +364,9 @@ def check_text_part(
             if spoilers[i] and text.count(spoilers[i]):
                 what = "has no occurrence left that isn't already hidden"
             issues.append((("spoilers", i), "error", f"spoiler {spoilers[i]!r} {what}"))
-    if topic is not None:
+    if topic is not None and (
+        not 0 < len(topic) <= TOPIC_LIMIT or "." in topic or "&" in topic or topic.isspace()
+    ):
         msg = check_topic(topic)
         if msg:
             issues.append((("topic",), "error", msg))

@@ -62,6 +62,40 @@ class EnvVars(dict[str, str]):
         self.allowed = list(allowed)
 
 
+_TAG = re.compile(r"(\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\})", re.DOTALL)
+_MARKERS = ("{{", "{%", "{#", "}}", "%}", "#}")
+_UNSAFE = object()
+
+
+def _quick_split(source: str) -> tuple[tuple[Any, ...], list[str]] | None:
+    """A template's shape and literal texts, without Jinja's lexer, if it is simple.
+
+    Simple: no ``\\r``, no whitespace control (``{%-``, ``+%}``), no comments,
+    no raw blocks, and no tag markers left in the text between tags (a string
+    holding ``}}`` cuts its tag short and leaves one there, so it is not
+    simple).  For those, Jinja's text tokens are exactly the non-empty pieces
+    between tags (after Jinja drops one trailing newline).
+    """
+    if "\r" in source:
+        return None
+    text = source[:-1] if source.endswith("\n") else source
+    pieces = _TAG.split(text)
+    tags = pieces[1::2]
+    for tag in tags:
+        if tag[2:3] in "-+#" or tag[-3:-2] in "-+" or tag[1] == "#" or "raw" in tag:
+            return None
+    literals = pieces[0::2]
+    for literal in literals:
+        if any(marker in literal for marker in _MARKERS):
+            return None
+    shape = (
+        tuple(tags),
+        tuple(literal.count("\n") for literal in literals),
+        tuple(bool(literal) for literal in literals),
+    )
+    return shape, [literal for literal in literals if literal]
+
+
 def needs_render(text: str) -> bool:
     return "{{" in text or "{%" in text or "{#" in text
 
@@ -121,6 +155,7 @@ class Templater:
         )
 
         self._cache: dict[tuple[Any, ...], jinja2.Template] = {}
+        self._quick: dict[tuple[Any, ...], jinja2.Template | object] = {}
 
     def _template(self, source: str) -> tuple[jinja2.Template, list[str]]:
         """The compiled template for ``source`` and the literal text it needs.
@@ -131,7 +166,26 @@ class Templater:
         by its tags: "Hello {{ name }}" and "Bye {{ name }}" share one compiled
         template and are rendered with different literals.  Line numbers are
         kept, so errors still point at the right line.
+
+        Simple templates (see ``_quick_split``) skip even Jinja's lexer: the
+        first template of each shape is lexed by Jinja and its literals compared
+        with the quick split; only a shape where they agree is served quickly.
         """
+        quick = _quick_split(source)
+        if quick is not None:
+            key, literals = quick
+            known = self._quick.get(key)
+            if isinstance(known, jinja2.Template):
+                return known, literals
+            if known is None:
+                template, lexed = self._lexed(source)
+                self._quick[key] = template if lexed == literals else _UNSAFE
+                if len(self._quick) >= _CACHE_SIZE:
+                    self._quick.clear()
+                return template, lexed
+        return self._lexed(source)
+
+    def _lexed(self, source: str) -> tuple[jinja2.Template, list[str]]:
         raw = list(self.env.lexer.tokeniter(source, None))
         literals = [value for _, kind, value in raw if kind == "data"]
         key = tuple((lineno, kind, "" if kind == "data" else value) for lineno, kind, value in raw)

@@ -1,0 +1,101 @@
+"""Run threadsync's CLI with apply's fast test timing; or serve forked CLI runs.
+
+``python launch.py ARGS...`` is ``python -m threadsync ARGS...``, except that,
+while threadsync.yaml has no ``apply:`` section to set them, apply's timing
+options are taken from ``$THREADSYNC_TEST_FAST_APPLY`` (JSON).
+
+``python launch.py --zygote`` imports threadsync once, then reads one JSON
+request a line on stdin (``args``, ``cwd``, ``env``, ``out``, ``err``) and
+answers each with the pid of a forked child that runs ``threadsync ARGS``
+with that cwd and environment, its stdout and stderr in the files ``out`` and
+``err``, and writes its exit code to ``out + ".rc"`` as it exits.  Children
+are reaped by the kernel (SIGCHLD ignored): one killed with SIGKILL leaves no
+exit-code file.  This spares the crash matrix a Python start-up per run; each
+run is still its own process with its own state lock, killed like any other.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import signal
+import sys
+from typing import Any
+
+if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
+    del sys.path[0]  # this dir holds test modules, not packages to import
+
+import threadsync.commands.apply as _apply_command
+import threadsync.commands.plan  # noqa: F401  (imported before forking)
+from threadsync.api.retry import PollSchedule
+from threadsync.cli import main
+from threadsync.config import Config
+
+_original_options_from = _apply_command.options_from
+
+
+def _fast_options_from(args: Any) -> Any:
+    options = _original_options_from(args)
+    raw = os.environ.get("THREADSYNC_TEST_FAST_APPLY")
+    if not raw:
+        return options
+    fast = dict(json.loads(raw))
+    if getattr(args, "workers", None):
+        fast.pop("workers", None)
+    poll = PollSchedule(
+        initial=fast.pop("poll_initial"), multiplier=1.5, maximum=fast.pop("poll_max")
+    )
+    return dataclasses.replace(options, poll=poll, **fast)
+
+
+if "apply" not in Config.model_fields:
+    _apply_command.options_from = _fast_options_from
+
+
+def _child(request: dict[str, Any]) -> None:
+    code = 1
+    out = request["out"]
+    try:
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.dup2(os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644), 1)
+        os.dup2(os.open(request["err"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644), 2)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        sys.argv = ["threadsync", *request["args"]]
+        code = main(request["args"])
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            tmp = f"{out}.rc.tmp"
+            with open(tmp, "w") as fh:
+                fh.write(str(code))
+            os.replace(tmp, f"{out}.rc")
+        finally:
+            os._exit(code)
+
+
+def zygote() -> None:
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    print("ready", flush=True)
+    for line in sys.stdin:
+        request = json.loads(line)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            _child(request)
+        print(pid, flush=True)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--zygote"]:
+        zygote()
+    else:
+        sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,484 @@
+"""Building one post: templates, per-part rules, media, into ``Part`` objects.
+
+``PostBuilder`` holds what every file of a project shares (the config, the
+template environment, variables, the problem list) and turns one validated
+``PostFile`` into a ``LoadedPost``: its parts rendered and checked, its
+references still unresolved (``crosscheck.py`` resolves them across files).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from threadsync.content.media import (
+    MediaKind,
+    MediaUrlContext,
+    build_url,
+    check_local_file,
+    is_url,
+    kind_from_name,
+)
+from threadsync.content.models import MediaItem, Part, PartKind
+from threadsync.content.problems import Loc, Problem, Severity, field_name
+from threadsync.content.rawmodels import MediaSpec, PartFields, PostFile
+from threadsync.content.rules import (
+    ALT_LIMIT,
+    bad_character,
+    check_text_part,
+    spoiler_entities,
+)
+from threadsync.content.templating import EnvVars, TemplateProblem, Templater, needs_render
+from threadsync.content.yamlsrc import Source
+
+if TYPE_CHECKING:
+    from threadsync.config import Config
+
+RESERVED_VARS = ("post", "part", "env")
+MediaContextArg = MediaUrlContext | Callable[[], MediaUrlContext] | None
+
+
+class PartDraft(NamedTuple):
+    """A rendered, checked part and the raw ``quote`` it still has to resolve."""
+
+    loc: Loc
+    part: Part  # with quote=None: references are resolved across files
+    quote: str | None
+
+
+@dataclass(slots=True)
+class LoadedPost:
+    """A post read from one file, before the checks across files."""
+
+    path: str
+    source: Source
+    id: str
+    id_explicit: bool
+    publish_at: dt.datetime | None
+    draft: bool
+    on_change: str
+    reply_to: str | None
+    parts: list[PartDraft] = field(default_factory=list)
+    failed: bool = False
+
+
+class PostBuilder:
+    """Shared state of a load, the problem list, and building posts from files."""
+
+    def __init__(
+        self,
+        root: Path,
+        config: Config,
+        env: Mapping[str, str] | None,
+        media_url_context: MediaContextArg,
+        now: dt.datetime | None,
+    ) -> None:
+        self.root = root
+        self.config = config
+        self.content_dir = root / config.content
+        self.content_label = _rel(str(self.content_dir), str(root))
+        self.problems: list[Problem] = []
+        self.known_ids: set[str] = set()  # ids of every post file, valid or not
+        self.env_vars = EnvVars(list(config.env), os.environ if env is None else env)
+        self._media_arg = media_url_context
+        self._media_ctx: MediaUrlContext | None = None
+        self.now = now or dt.datetime.now(dt.timezone.utc)
+        self.tz = config.tzinfo()
+        self.warn_ratio = config.limits.text_warn_ratio
+        partials = self.content_dir / "_partials"
+        self.templater = Templater(
+            partials if partials.is_dir() else None, f"{self.content_label}/_partials"
+        )
+        self.base_vars: dict[str, Any] = dict(config.vars)
+        self.media_cache: dict[tuple[str, str], Any] = {}
+        self.defaults = config.defaults
+
+    # -- problems ---------------------------------------------------------------------------
+
+    def add(
+        self,
+        path: str,
+        line: int,
+        col: int,
+        message: str,
+        loc: Loc = (),
+        severity: Severity = "error",
+    ) -> None:
+        self.problems.append(Problem(path, line, col, severity, field_name(loc), message))
+
+    def add_at(
+        self,
+        source: Source,
+        loc: Loc,
+        message: str,
+        *,
+        key: bool = False,
+        severity: Severity = "error",
+    ) -> None:
+        line, col = source.locate(loc, key=key)
+        self.add(source.path, line, col, message, loc, severity)
+
+    def _build(
+        self, model: PostFile, rel: str, shown: str, source: Source, default_id: str
+    ) -> LoadedPost:
+        post_id = model.id if model.id is not None else default_id
+        loaded = LoadedPost(
+            path=shown,
+            source=source,
+            id=post_id,
+            id_explicit=model.id is not None,
+            publish_at=None,
+            draft=model.draft,
+            on_change=model.on_change or self.defaults.on_change or "warn",
+            reply_to=model.reply_to,
+        )
+        self.known_ids.add(post_id)
+        if model.id is not None and (
+            not post_id.strip() or post_id != post_id.strip() or bad_character(post_id)
+        ):
+            self.add_at(
+                source,
+                ("id",),
+                f"id {post_id!r} must be non-empty text without surrounding spaces "
+                "or control characters",
+            )
+            loaded.failed = True
+        if model.publish_at is not None:
+            when = model.publish_at
+            if when.tzinfo is None or when.utcoffset() is None:
+                if self.tz is None:
+                    self.add_at(
+                        source,
+                        ("publish_at",),
+                        "publish_at has no timezone: add an offset "
+                        "(e.g. 2027-01-01T09:00:00+01:00) or set timezone: in threadsync.yaml",
+                    )
+                    loaded.failed = True
+                else:
+                    when = when.replace(tzinfo=self.tz)
+            loaded.publish_at = when
+        post_vars = model.vars or {}
+        if post_vars:
+            self._check_vars(source, (), post_vars)
+        parts: list[tuple[Loc, PartFields]] = [((), model)]
+        parts += [(("thread", i), p) for i, p in enumerate(model.thread or [])]
+        post_info = {
+            "id": post_id,
+            "path": shown,
+            "publish_at": loaded.publish_at,
+        }
+        for index, (loc, part) in enumerate(parts):
+            draft = self._build_part(
+                source, loc, part, post_vars, post_info, index, len(parts), rel
+            )
+            if draft is None:
+                loaded.failed = True
+            else:
+                loaded.parts.append(draft)
+        return loaded
+
+    def _check_vars(self, source: Source, loc: Loc, values: dict[str, Any]) -> None:
+        for key in values:
+            if key in RESERVED_VARS:
+                self.add_at(
+                    source,
+                    (*loc, "vars", key),
+                    f"{key!r} is a reserved template name; rename the variable",
+                    key=True,
+                )
+
+    def _render(
+        self, source: Source, loc: Loc, text: str, context: Callable[[], dict[str, Any]]
+    ) -> str | None:
+        if not needs_render(text):
+            return text
+        try:
+            return self.templater.render(text, context())
+        except TemplateProblem as exc:
+            if exc.line is not None:
+                line, col = source.template_line(loc, exc.line)
+            else:
+                line, col = source.locate(loc)
+            self.add(source.path, line, col, f"{field_name(loc)}: {exc.message}", loc)
+            return None
+
+    def _context_factory(
+        self,
+        part: PartFields,
+        post_vars: dict[str, Any],
+        post_info: dict[str, Any],
+        index: int,
+        count: int,
+    ) -> Callable[[], dict[str, Any]]:
+        def context() -> dict[str, Any]:
+            ctx = dict(self.base_vars)
+            ctx.update(post_vars)
+            ctx.update(part.vars or {})
+            ctx["post"] = post_info
+            ctx["part"] = {"index": index, "number": index + 1, "count": count}
+            ctx["env"] = self.env_vars
+            return ctx
+
+        return context
+
+    def _render_fields(
+        self,
+        source: Source,
+        loc: Loc,
+        context: Callable[[], dict[str, Any]],
+        text: str,
+        attachment: str | None,
+        link: str | None,
+        topic: str | None,
+        poll: list[str] | None,
+        spoilers: list[str] | None,
+    ) -> tuple[str, str | None, str | None, str | None, list[str] | None, list[str] | None] | None:
+        """Render the templated fields of a part; ``None`` if any template failed."""
+        ok = True
+
+        def one(name: str, value: str | None) -> str | None:
+            nonlocal ok
+            if value is None or not needs_render(value):
+                return value
+            out = self._render(source, (*loc, name), value, context)
+            ok = ok and out is not None
+            return out
+
+        def many(name: str, values: list[str] | None) -> list[str] | None:
+            nonlocal ok
+            if values is None or not any(needs_render(v) for v in values):
+                return values
+            out = [self._render(source, (*loc, name, i), v, context) for i, v in enumerate(values)]
+            ok = ok and all(v is not None for v in out)
+            return [v for v in out if v is not None]
+
+        result = (
+            one("text", text) or "",
+            one("attachment", attachment),
+            one("link", link),
+            one("topic", topic),
+            many("poll", poll),
+            many("spoilers", spoilers),
+        )
+        return result if ok else None
+
+    def _build_part(
+        self,
+        source: Source,
+        loc: Loc,
+        part: PartFields,
+        post_vars: dict[str, Any],
+        post_info: dict[str, Any],
+        index: int,
+        count: int,
+        rel: str,
+    ) -> PartDraft | None:
+        ok = True
+        if loc and part.vars:
+            self._check_vars(source, loc, part.vars)
+        d = self.defaults
+        text = part.text or ""
+        attachment = part.attachment
+        link = part.link
+        poll = part.poll
+        spoilers = part.spoilers
+        topic = part.topic if part.topic is not None else d.topic
+        if (
+            "{" in text
+            or (attachment is not None and "{" in attachment)
+            or (link is not None and "{" in link)
+            or (topic is not None and "{" in topic)
+            or (poll is not None and any("{" in v for v in poll))
+            or (spoilers is not None and any("{" in v for v in spoilers))
+        ):
+            context = self._context_factory(part, post_vars, post_info, index, count)
+            rendered = self._render_fields(
+                source, loc, context, text, attachment, link, topic, poll, spoilers
+            )
+            if rendered is None:
+                return None
+            text, attachment, link, topic, poll, spoilers = rendered
+        else:
+            context = None
+        reply_control = part.reply_control or d.reply_control
+        countries = part.countries if part.countries is not None else d.countries
+        location = part.location if part.location is not None else d.location
+        media: list[MediaItem] | None = []
+        if part.media:
+            if context is None:
+                context = self._context_factory(part, post_vars, post_info, index, count)
+            media = self._media(source, loc, part.media, rel, context)
+        if media is None:
+            ok = False
+        spoiler_media = bool(part.spoiler_media)
+        issues = check_text_part(
+            text=text,
+            media_count=len(part.media or []),
+            poll=poll,
+            link=link,
+            gif=part.gif,
+            attachment=attachment,
+            spoiler_media=spoiler_media,
+            spoilers=spoilers,
+            topic=topic,
+            countries=countries,
+            location=location,
+            warn_ratio=self.warn_ratio,
+        )
+        for sub, severity, message in issues:
+            self.add_at(
+                source, loc + sub, message, severity="error" if severity == "error" else "warning"
+            )
+            if severity == "error":
+                ok = False
+        if not ok or media is None:
+            return None
+        entities = spoiler_entities(text, spoilers)[0] if spoilers else []
+        n = len(media)
+        kind: PartKind = "text" if n == 0 else ("carousel" if n > 1 else media[0].kind)
+        built = Part.make(
+            kind=kind,
+            text=text,
+            media=media,
+            spoiler_media=spoiler_media,
+            text_entities=entities,
+            poll=poll,
+            link=link,
+            gif=part.gif,
+            attachment=attachment,
+            topic=topic,
+            quote=None,
+            reply_control=reply_control,
+            countries=countries,
+            location=location,
+        )
+        return PartDraft(loc, built, part.quote)
+
+    # -- media -------------------------------------------------------------------------------
+
+    def media_context(self) -> MediaUrlContext | None:
+        if self._media_ctx is None and self._media_arg is not None:
+            arg = self._media_arg
+            self._media_ctx = arg if isinstance(arg, MediaUrlContext) else arg()
+        return self._media_ctx
+
+    def _media(
+        self,
+        source: Source,
+        loc: Loc,
+        entries: list[str | MediaSpec],
+        rel: str,
+        context: Callable[[], dict[str, Any]],
+    ) -> list[MediaItem] | None:
+        items: list[MediaItem] = []
+        ok = True
+        for j, entry in enumerate(entries):
+            here = (*loc, "media", j)
+            kind: MediaKind
+            if isinstance(entry, str):
+                ref, alt = entry, None
+                guessed = kind_from_name(ref)
+                if guessed is None:
+                    self.add_at(
+                        source,
+                        here,
+                        f"can't tell whether {ref!r} is an image or a video from its name; "
+                        f"write {{image: {ref}}} or {{video: {ref}}}",
+                    )
+                    ok = False
+                    continue
+                kind = guessed
+            else:
+                kind = "image" if entry.image is not None else "video"
+                ref = entry.image if entry.image is not None else entry.video or ""
+                alt = entry.alt
+                if alt is not None and needs_render(alt):
+                    alt = self._render(source, (*here, "alt"), alt, context)
+                    if alt is None:
+                        ok = False
+                        continue
+            if alt is not None:
+                if len(alt) > ALT_LIMIT:
+                    self.add_at(
+                        source,
+                        (*here, "alt"),
+                        f"alt text is {len(alt)} characters; Threads allows {ALT_LIMIT}",
+                    )
+                    ok = False
+                bad = bad_character(alt)
+                if bad:
+                    self.add_at(source, (*here, "alt"), f"alt text {bad}")
+                    ok = False
+            if not ref.strip():
+                self.add_at(source, here, f"{kind} is empty; give a path or URL")
+                ok = False
+                continue
+            if is_url(ref):
+                items.append(MediaItem(kind=kind, url=ref, alt=alt))
+                continue
+            item = self._local_media(source, here, ref, kind, alt, rel)
+            if item is None:
+                ok = False
+            else:
+                items.append(item)
+        return items if ok else None
+
+    def _local_media(
+        self, source: Source, here: Loc, ref: str, kind: MediaKind, alt: str | None, rel: str
+    ) -> MediaItem | None:
+        root = str(self.root)
+        if ref.startswith("/"):
+            full = os.path.normpath(os.path.join(root, ref.lstrip("/")))
+        else:
+            post_dir = os.path.dirname(os.path.join(str(self.content_dir), rel))
+            full = os.path.normpath(os.path.join(post_dir, ref))
+        repo_path = os.path.relpath(full, root).replace(os.sep, "/")
+        if repo_path == ".." or repo_path.startswith("../") or "\x00" in ref:
+            self.add_at(source, here, f"media path {ref!r} points outside the repository")
+            return None
+        key = (full, kind)
+        checked = self.media_cache.get(key)
+        if checked is None:
+            checked = self.media_cache[key] = check_local_file(Path(full), repo_path, kind)
+        if checked.errors:
+            for message in checked.errors:
+                self.add_at(source, here, message)
+            return None
+        base_url = self.config.media.base_url
+        if base_url is None:
+            self.add_at(
+                source,
+                here,
+                f"local media file {repo_path} needs media.base_url in threadsync.yaml, e.g. "
+                "https://raw.githubusercontent.com/{repo}/{sha}/{path}",
+            )
+            return None
+        url: str | None = None
+        ctx = self.media_context()
+        if ctx is not None:
+            try:
+                url = build_url(base_url, ctx, repo_path)
+            except LookupError as exc:
+                hint = {
+                    "sha": "set GITHUB_SHA or commit first",
+                    "repo": "set GITHUB_REPOSITORY or add an origin remote",
+                }
+                self.add_at(
+                    source,
+                    here,
+                    f"can't build the URL of {repo_path}: {{{exc.args[0]}}} is unknown "
+                    f"({hint.get(str(exc.args[0]), 'set it')})",
+                )
+                return None
+        return MediaItem(kind=kind, url=url, alt=alt, local_path=repo_path, sha256=checked.sha256)
+
+    # -- phase 2 ------------------------------------------------------------------------------
+
+
+def _rel(path: str, root: str) -> str:
+    rel = os.path.relpath(path, root)
+    return rel.replace(os.sep, "/")
