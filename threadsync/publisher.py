@@ -149,7 +149,7 @@ class PartPublisher:
     def _read(
         self, post: Post, index: int, attempt: Attempt, container_id: str
     ) -> Ready | Published | None:
-        self.progress(post.id, f"checking container {container_id}")
+        self.progress(post.id, f"processing (container {container_id})")
         try:
             status = self.api.wait_until_finished(
                 container_id, self.options.container_timeout, schedule=self.options.poll

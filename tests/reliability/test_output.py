@@ -63,7 +63,7 @@ def test_step_summary_gets_a_markdown_report(emu: Emulator, tmp_path: Path) -> N
             assert f"({links[part['media_id']]})" in row
 
 
-STEP = re.compile(r"^[a-z0-9-]+: (creating container|checking container \d+|publishing|"
+STEP = re.compile(r"^[a-z0-9-]+: (creating container|processing \(container \d+\)|publishing|"
                   r"processing carousel items|published https://\S+)( \(part \d\))?$")  # fmt: skip
 
 

@@ -24,13 +24,28 @@ class PlainProgress:
 
 
 class LiveProgress:
-    """On a TTY: the current post's line is rewritten in place, with elapsed time."""
+    """On a TTY: the current post's line is rewritten in place, its seconds ticking."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, *, tick: float = 1.0) -> None:
         self.stream = stream
         self._lock = threading.Lock()
         self._current: str | None = None
+        self._step = ""
         self._started = time.monotonic()
+        self._stop = threading.Event()
+        self._ticker = threading.Thread(target=self._tick, args=(tick,), daemon=True)
+        self._ticker.start()
+
+    def _draw(self) -> None:
+        elapsed = time.monotonic() - self._started
+        self.stream.write(f"\r\033[K  {self._current}: {self._step} ({elapsed:.0f} s)")
+        self.stream.flush()
+
+    def _tick(self, every: float) -> None:
+        while not self._stop.wait(every):
+            with self._lock:
+                if self._current is not None:
+                    self._draw()
 
     def __call__(self, post_id: str, step: str) -> None:
         with self._lock:
@@ -41,15 +56,17 @@ class LiveProgress:
                     self.stream.write("\n")
                 self._current = post_id
                 self._started = time.monotonic()
-            elapsed = time.monotonic() - self._started
-            self.stream.write(f"\r\033[K  {post_id}: {step} ({elapsed:.0f} s)")
-            if step.startswith(("published", "failed", "interrupted")):
+            self._step = step
+            self._draw()
+            if step.startswith(("published", "failed", "interrupted", "deferred")):
                 self.stream.write("\n")
+                self.stream.flush()
                 self._current = None
-            self.stream.flush()
 
     def close(self) -> None:
+        self._stop.set()
         with self._lock:
             if self._current is not None:
                 self.stream.write("\n")
+                self.stream.flush()
                 self._current = None
