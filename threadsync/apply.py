@@ -175,6 +175,8 @@ class Applier:
             )
         except ApplyAborted as exc:
             self.report.aborted = str(exc)
+        except ThreadsError as exc:
+            self.report.aborted = f"{exc}; everything done before is recorded, run apply again"
         return self.report
 
     def _run(self) -> None:
@@ -217,7 +219,15 @@ class Applier:
             permalink = None
             with contextlib.suppress(ThreadsAPIError):
                 permalink = self._api().get_media(media_id, fields="id,permalink").permalink
-            self.journal.adopt(change.id, post.content_hash, post.path, media_id, permalink, None)
+            self.journal.adopt(
+                change.id,
+                post.content_hash,
+                post.path,
+                media_id,
+                permalink,
+                None,
+                parts=len(post.parts),
+            )
             self.report.results.append(
                 PostResult(
                     change.id, "adopt", "adopted", [permalink] if permalink else [], [media_id]
@@ -247,7 +257,7 @@ class Applier:
             except PermissionDenied:
                 # The reply fields need threads_manage_replies; the post quota does not.
                 limit = self.api.get_publishing_limit(fields="quota_usage,config")
-        except ThreadsAPIError as exc:
+        except ThreadsError as exc:
             if isinstance(exc, ThreadsAccessTokenExpired):
                 raise
             self.progress("-", f"could not read the publishing quota ({exc}); going on")
@@ -356,6 +366,8 @@ class Applier:
             entry = self.journal.entry(post.id)
             if entry is not None and entry.status == "published":
                 continue
+            if entry is not None and entry.content_hash != post.content_hash:
+                continue  # edited since its containers were made: the main thread sorts it out
             if not self._ready_early(post):
                 continue
             try:
@@ -370,10 +382,16 @@ class Applier:
         self._publisher().start(post, 0, reply_to, quote)
 
     def _publish_post(self, post: Post, change: Change, early: Future[None] | None) -> None:
+        publisher = self._publisher()
+        before = self.journal.entry(post.id)
+        if before is not None and before.content_hash != post.content_hash:
+            # Retire the old text's containers before the new hash is recorded, so a
+            # crash in between still finds them stale on the next run.
+            for index in range(len(before.parts)):
+                publisher.supersede(post, index)
         self.journal.begin(post.id, post.content_hash, post.path, len(post.parts))
         if early is not None:
             early.result()  # surfaces what went wrong while starting the container
-        publisher = self._publisher()
         previous: str | None = None
         for index, part in enumerate(post.parts):
             reply_to = self._resolve(post.reply_to) if index == 0 else previous

@@ -18,6 +18,7 @@ import tempfile
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from threadsync import __version__
 from threadsync.errors import ThreadsyncError
@@ -41,8 +42,16 @@ def _add_content_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors exit 1: exit 2 means "changes pending" (plan --detailed-exitcode)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(1, f"error: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="threadsync",
         description="Publish a folder of YAML/Markdown posts to Threads: validate, plan, apply.",
     )
@@ -207,7 +216,14 @@ def _add_plan_options(p: argparse.ArgumentParser) -> None:
     add_api_options(p)
 
 
-def _write_crash_log(exc: BaseException, argv: Sequence[str]) -> Path:
+def _named_token(args: argparse.Namespace) -> list[str]:
+    """The value of the variable --token-env names, which may be called anything."""
+    name = getattr(args, "token_env", None)
+    value = os.environ.get(name, "") if name else ""
+    return [value] if value else []
+
+
+def _write_crash_log(exc: BaseException, argv: Sequence[str], extra: Sequence[str] = ()) -> Path:
     """Write a Markdown bug report, redacted, and return its path."""
     body = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     text = (
@@ -221,7 +237,7 @@ def _write_crash_log(exc: BaseException, argv: Sequence[str]) -> Path:
     path = directory / LOG_NAME
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        path.write_text(redact(text), encoding="utf-8")
+        path.write_text(redact(text, extra), encoding="utf-8")
     except OSError:
         pass
     return path
@@ -266,12 +282,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 1
     except Exception as exc:
+        extra = _named_token(args)
         if _is_expected(exc):
-            print(f"error: {redact(str(exc))}{_hint(exc)}", file=sys.stderr)
+            print(f"error: {redact(str(exc), extra)}{_hint(exc)}", file=sys.stderr)
             return 1
-        log = _write_crash_log(exc, args_list)
+        log = _write_crash_log(exc, args_list, extra)
         print(
-            f"error: unexpected {type(exc).__name__}: {redact(str(exc))} (a bug; details in {log})",
+            f"error: unexpected {type(exc).__name__}: {redact(str(exc), extra)} (a bug; details in {log})",
             file=sys.stderr,
         )
         return 1

@@ -82,16 +82,17 @@ class Journal:
         media_id: str,
         permalink: str | None,
         published_at: dt.datetime | None,
+        parts: int = 1,
     ) -> None:
+        """Record a root already on the account; a thread's other parts stay to publish."""
         with self._change():
+            root = PartState(media_id=media_id, permalink=permalink, published_at=published_at)
             self.store.state.posts[post_id] = PostState(
-                status="published",
+                status="published" if parts <= 1 else "pending",
                 content_hash=content_hash,
                 path=path,
                 source="adopt",
-                parts=[
-                    PartState(media_id=media_id, permalink=permalink, published_at=published_at)
-                ],
+                parts=[root] + [PartState() for _ in range(parts - 1)],
             )
 
     # --- publishing ---

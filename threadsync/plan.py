@@ -250,11 +250,12 @@ def make_plan(
                 why = "removed from content before it finished publishing; threadsync forgets it"
             state_only.append(Change(old_id, "forget", why, media_ids=media))
 
+    adopted: set[str] = set()
     for post in sorted(posts, key=_order_key):
         current = state.posts.get(post.id)
         if post.id in moves:
             current = state.posts[moves[post.id]]
-        change = _diff_post(post, current, now, retry_failed, remote, root_keys, notices)
+        change = _diff_post(post, current, now, retry_failed, remote, root_keys, notices, adopted)
         if change is None:
             continue
         if change.action == "adopt":
@@ -317,6 +318,7 @@ def _diff_post(
     remote: Remote | None,
     root_keys: Mapping[str, tuple[str, int]] | None,
     notices: list[Notice],
+    adopted: set[str],
 ) -> Change | None:
     if post.draft:
         if entry is not None and entry.status == "published":
@@ -327,18 +329,32 @@ def _diff_post(
         key = root_keys.get(post.id) if root_keys is not None else None
         if remote is not None and key is not None:
             media_id = remote.by_key.get(key)
-            if media_id:
+            if media_id and media_id not in adopted:
+                adopted.add(media_id)  # one post on the account is adopted once
                 return Change(
                     post.id,
                     "adopt",
                     "already on the account with the same text; "
-                    "recorded as published, not posted again",
+                    + (
+                        "recorded as published, not posted again"
+                        if len(getattr(post, "parts", ())) <= 1
+                        else "its root is recorded, and the next apply publishes the rest "
+                        "of the thread under it"
+                    ),
                     media_ids=(media_id,),
                     post=post,
                 )
         if due:
             return Change(post.id, "create", "new post", post.publish_at, post)
         return Change(post.id, "wait", "scheduled", post.publish_at, post)
+    if entry.status == "pending" and not due and not entry.media_ids:
+        return Change(
+            post.id,
+            "wait",
+            "scheduled (an earlier apply started it; its containers are checked when it is due)",
+            post.publish_at,
+            post,
+        )
     if entry.status == "pending":
         return Change(
             post.id,

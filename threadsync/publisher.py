@@ -75,6 +75,8 @@ class QuotaExhausted(Exception):
     """Threads refused a publish for the 24 h quota: this post and the rest wait."""
 
 
+CONTAINER_LIFETIME = dt.timedelta(hours=24)  # ref §3: EXPIRED when not published within 24 h
+
 # Threads does not document its quota error; code 9 ("Application request limit
 # reached") is the Graph code for it, and what the emulator answers.
 QUOTA_CODES = frozenset({9})
@@ -169,12 +171,7 @@ class PartPublisher:
         except ThreadsAPIError as exc:
             if exc.code != 100:
                 raise
-            # Meta answers "does not exist" for the status of some published containers.
-            media_id = self._find(post, index, attempt)
-            if media_id:
-                return Published(media_id)
-            self.journal.close_attempt(post.id, index, attempt, "container not found")
-            return None
+            return self._vanished(post, index, attempt, container_id)
         if status.status is PublishingStatus.PUBLISHED:
             media_id = self._find(post, index, attempt)
             if media_id is None:
@@ -184,6 +181,57 @@ class PartPublisher:
                 )
             return Published(media_id)
         return Ready(attempt, container_id)
+
+    def _vanished(
+        self, post: Post, index: int, attempt: Attempt, container_id: str
+    ) -> Published | None:
+        """Meta answers "does not exist" for the status of some published containers.
+
+        So a container that cannot be read may have been published: it is
+        looked for among the account's posts, and only given up once it is
+        older than a container can live (24 h), when it can no longer publish.
+        """
+        media_id = self._find(post, index, attempt)
+        if media_id:
+            return Published(media_id)
+        if self.now() - attempt.created_at < CONTAINER_LIFETIME:
+            raise Interrupted(
+                f"container {container_id} of {post.id} cannot be read and its post is not "
+                "listed on the account; run apply again later (it is given up after 24 h)"
+            )
+        self.journal.close_attempt(post.id, index, attempt, "container not found")
+        return None
+
+    def supersede(self, post: Post, index: int) -> None:
+        """The post was edited while a container of the old text was open: retire it.
+
+        A container that was published is recorded (the old text is live);
+        any other is closed, so the new text gets a container of its own.
+        """
+        part = self.journal.part(post.id, index)
+        if part.media_id:
+            return
+        for attempt in part.open_attempts():
+            container_id = attempt.container_id
+            if container_id is None:
+                self.journal.close_attempt(post.id, index, attempt, "carousel never assembled")
+                continue
+            try:
+                status = self.api.container_status(container_id)
+            except ThreadsAPIError as exc:
+                if exc.code != 100:
+                    raise
+                if self._vanished(post, index, attempt, container_id) is not None:
+                    return
+                continue
+            if status.status is PublishingStatus.PUBLISHED:
+                if self._find(post, index, attempt) is None:
+                    raise Interrupted(
+                        f"container {container_id} of {post.id} was published, but the post is "
+                        "not listed on the account yet; run apply again in a minute"
+                    )
+                return
+            self.journal.close_attempt(post.id, index, attempt, "superseded by an edit")
 
     def _create(
         self, post: Post, index: int, reply_to_id: str | None, quote_id: str | None

@@ -35,6 +35,8 @@ def save_plan(plan: Plan, path: Path, *, retry_failed: bool, refresh: bool) -> N
 def load_saved_plan(path: Path) -> SavedPlan:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise TypeError("not a JSON object")
         if data.get("format_version") != FORMAT_VERSION:
             raise PlanError(
                 f"{path} is a plan of format {data.get('format_version')!r}, "

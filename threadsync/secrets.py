@@ -20,7 +20,14 @@ _PATTERNS = (
 
 
 def known_secrets(extra: Iterable[str] = ()) -> list[str]:
-    values = [os.environ.get(name, "") for name in SECRET_ENV_VARS]
+    names = set(SECRET_ENV_VARS)
+    # Per-account token variables (THREADS_ACCESS_TOKEN_<NAME>) and any other
+    # THREADS_..._TOKEN / ..._SECRET the user keeps in the environment.
+    names.update(
+        n for n in os.environ if n.startswith("THREADS_") and n.endswith(("TOKEN", "SECRET"))
+    )
+    names.update(n for n in os.environ if n.startswith("THREADS_ACCESS_TOKEN"))
+    values = [os.environ.get(name, "") for name in sorted(names)]
     values.extend(extra)
     # Very short values would redact ordinary words; real tokens are long.
     return sorted({v for v in values if len(v) >= 8}, key=len, reverse=True)

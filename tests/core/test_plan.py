@@ -96,12 +96,23 @@ def test_renamed_and_edited_is_a_forget_plus_create() -> None:
     assert sorted(actions(plan)) == [("new-name", "create"), ("old-name", "forget")]
 
 
-def test_pending_post_is_resumed_even_if_scheduled_later() -> None:
+def test_pending_post_is_resumed_when_due() -> None:
     part = PartState(attempts=[Attempt(container_id="c", created_at=NOW)])
     state = State(posts={"a": PostState(status="pending", content_hash="h", parts=[part])})
-    plan = make_plan([P("a", publish_at=LATER)], state, NOW)
+    plan = make_plan([P("a")], state, NOW)
     assert actions(plan) == [("a", "create")]
     assert "resume" in plan.changes[0].reason
+
+
+def test_pending_post_moved_to_later_waits_unless_part_of_it_is_live() -> None:
+    part = PartState(attempts=[Attempt(container_id="c", created_at=NOW)])
+    state = State(posts={"a": PostState(status="pending", content_hash="h", parts=[part])})
+    assert actions(make_plan([P("a", publish_at=LATER)], state, NOW)) == [("a", "wait")]
+    started = PostState(
+        status="pending", content_hash="h", parts=[PartState(media_id="m1"), PartState()]
+    )
+    plan = make_plan([P("a", publish_at=LATER)], State(posts={"a": started}), NOW)
+    assert actions(plan) == [("a", "create")]  # a half-published thread is finished now
 
 
 def test_failed_post_is_retried_only_when_edited_or_asked() -> None:
