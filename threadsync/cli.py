@@ -287,8 +287,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"error: {redact(str(exc), extra)}{_hint(exc)}", file=sys.stderr)
             return 1
         log = _write_crash_log(exc, args_list, extra)
+        message = redact(str(exc), extra)
         print(
-            f"error: unexpected {type(exc).__name__}: {redact(str(exc), extra)} (a bug; details in {log})",
+            f"error: unexpected {type(exc).__name__}: {message} (a bug; details in {log})",
             file=sys.stderr,
         )
         return 1
