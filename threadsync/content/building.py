@@ -79,7 +79,8 @@ class PostBuilder:
     ) -> None:
         self.root = root
         self.config = config
-        self.content_dir = root / config.content
+        content, self.content_pattern = split_content_glob(config.content)
+        self.content_dir = root / content
         self.content_label = _rel(str(self.content_dir), str(root))
         self.problems: list[Problem] = []
         self.known_ids: set[str] = set()  # ids of every post file, valid or not
@@ -477,6 +478,20 @@ class PostBuilder:
         return MediaItem(kind=kind, url=url, alt=alt, local_path=repo_path, sha256=checked.sha256)
 
     # -- phase 2 ------------------------------------------------------------------------------
+
+
+def split_content_glob(content: str) -> tuple[str, str | None]:
+    """``content: accounts/brand/*.md`` is the dir ``accounts/brand`` and a pattern.
+
+    The dir is the part before the first component with a glob character; the
+    pattern (shell-style, where ``*`` also matches ``/``) filters the post files
+    by their path under it.  A plain dir has no pattern.
+    """
+    parts = content.replace("\\", "/").split("/")
+    for i, part in enumerate(parts):
+        if any(ch in part for ch in "*?["):
+            return "/".join(parts[:i]) or ".", "/".join(parts[i:])
+    return content, None
 
 
 def _rel(path: str, root: str) -> str:

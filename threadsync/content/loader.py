@@ -11,6 +11,7 @@ raises on bad content.
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import gc
 import os
 from collections.abc import Mapping
@@ -113,6 +114,8 @@ class _ProjectLoader(PostBuilder):
                 if rel_dir == "." and name in CONFIG_NAMES and dirpath == str(self.root):
                     continue  # the content dir is the root: threadsync.yaml is no post
                 rel = name if rel_dir == "." else f"{rel_dir}/{name}".replace(os.sep, "/")
+                if self.content_pattern and not fnmatch.fnmatchcase(rel, self.content_pattern):
+                    continue
                 found.append((rel, os.path.join(dirpath, name)))
         found.sort()
         return found

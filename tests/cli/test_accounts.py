@@ -1,0 +1,72 @@
+"""Several accounts in one repository: own content (dir or glob), state and token each."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+
+from threadsync.emulator import Emulator
+
+from .support import Project, Run
+
+CONFIG = """\
+accounts:
+  brand:
+    content: "content/brand/*.yaml"
+    token_env: BRAND_TOKEN
+  blog: {}
+"""
+
+FILES = {
+    "content/brand/launch.yaml": "text: Brand launch\n",
+    "content/brand/notes.md": "Not matched by the brand glob\n",
+    "content/blog/hello.md": "Blog hello\n",
+}
+
+
+def test_plan_runs_over_every_account_with_its_own_content(
+    make_project: Callable[..., Project], cli: Run
+) -> None:
+    make_project(FILES, config=CONFIG)
+    result = cli("plan", "--json")
+    assert result.rc == 0, result.err
+    blocks = result.out.split("== account ")[1:]
+    assert [b.splitlines()[0] for b in blocks] == ["blog", "brand"]
+    plans = {b.splitlines()[0]: json.loads(b.split("\n", 1)[1]) for b in blocks}
+    assert [c["id"] for c in plans["blog"]["changes"]] == ["hello"]
+    assert [c["id"] for c in plans["brand"]["changes"]] == ["launch"]  # notes.md: not *.yaml
+
+
+def test_account_option_picks_one_and_rejects_unknown_names(
+    make_project: Callable[..., Project], cli: Run
+) -> None:
+    make_project(FILES, config=CONFIG)
+    one = cli("plan", "--account", "brand", "--format", "json")
+    assert one.rc == 0 and "== account" not in one.out
+    assert [c["id"] for c in json.loads(one.out)["changes"]] == ["launch"]
+    bad = cli("plan", "--account", "nope")
+    assert bad.rc == 1 and "'nope' is not in threadsync.yaml (known: blog, brand)" in bad.err
+
+
+def test_each_account_applies_with_its_own_token_and_state(
+    make_project: Callable[..., Project],
+    cli: Run,
+    emu: Emulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    project = make_project(FILES, config=CONFIG)
+    brand = emu.mint_token(username="brand_account")
+    monkeypatch.setenv("BRAND_TOKEN", brand["access_token"])
+    monkeypatch.delenv("THREADS_ACCESS_TOKEN_BLOG", raising=False)
+
+    result = cli("apply", "--yes", "--account", "brand")
+    assert result.rc == 0, result.err
+    state = json.loads((project.root / ".threadsync/brand/state.json").read_text())
+    assert state["user_id"] == brand["user_id"] != emu.user_id
+    assert list(state["posts"]) == ["launch"]
+
+    missing = cli("apply", "--yes", "--account", "blog")
+    assert missing.rc == 1 and "set THREADS_ACCESS_TOKEN_BLOG" in missing.err
+    assert not (project.root / ".threadsync/blog/state.json").exists()
