@@ -18,6 +18,7 @@ from threadsync.commands._context import (
     api_factory,
     for_each_account,
     load_content,
+    long_lived,
     maybe_emulator,
     utcnow,
 )
@@ -87,7 +88,8 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
     max_age = dt.timedelta(minutes=ctx.config.limits.lock_max_age)
     wait = float(getattr(args, "lock_timeout", 0) or 0)
     with state_lock(ctx.state_path, "apply", wait=wait, max_age=max_age):
-        store = StateStore(ctx.state_path)
+        with long_lived():
+            store = StateStore(ctx.state_path)
         now = utcnow()
         project = load_content(ctx, now)
         plan = build_plan(args, ctx, project, store.state, now)

@@ -14,6 +14,7 @@ from threadsync.commands._context import (
     api_factory,
     for_each_account,
     load_content,
+    long_lived,
     maybe_emulator,
     utcnow,
 )
@@ -110,7 +111,8 @@ def _run(args: argparse.Namespace, base: Context) -> int:
     with maybe_emulator(args, base) as ctx:
         now = utcnow()
         project = load_content(ctx, now)
-        state = load_state(ctx.state_path)
+        with long_lived():
+            state = load_state(ctx.state_path)
         plan = build_plan(args, ctx, project, state, now)
     fmt = output_format(args)
     color = use_color(sys.stdout, no_color=bool(getattr(args, "no_color", False)))
