@@ -52,7 +52,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
-import yaml
+from baseline import parse_only
 
 from threadsync.cli import build_parser
 from threadsync.cli import main as cli_main
@@ -213,32 +213,6 @@ def generate_state(root: Path, entries: int) -> dict[str, int]:
     state.serial = 4242
     atomic_write(root / ".threadsync" / "state.json", dump_state(state))
     return counts
-
-
-def parse_only(content: Path) -> int:
-    """Walk, read and parse every post file with yaml.CSafeLoader (front matter for .md)."""
-    count = 0
-    loader = yaml.CSafeLoader
-    for dirpath, dirnames, filenames in os.walk(content):
-        dirnames[:] = [d for d in dirnames if not d.startswith(("_", "."))]
-        for name in filenames:
-            if name.startswith(("_", ".")):
-                continue
-            path = os.path.join(dirpath, name)
-            if name.endswith((".yaml", ".yml")):
-                with open(path, "rb") as fh:
-                    text = fh.read().decode("utf-8")
-                yaml.load(text, Loader=loader)  # noqa: S506 (the safe C loader)
-            elif name.endswith(".md"):
-                with open(path, "rb") as fh:
-                    text = fh.read().decode("utf-8")
-                if text.startswith("---\n"):
-                    end = text.find("\n---\n", 3)
-                    yaml.load(text[4:end], Loader=loader)  # noqa: S506
-            else:
-                continue
-            count += 1
-    return count
 
 
 def run_plan(root: Path) -> str:
