@@ -212,7 +212,10 @@ def make_plan(
     notices: list[Notice] = []
     drafts = sum(1 for p in posts if p.draft)
 
-    moves = _find_moves(posts, state, by_id)
+    # Sorted once and shared with ``_find_moves``, not sorted again there.
+    in_order = sorted(posts, key=_order_key)
+    old_ids = sorted(state.posts)
+    moves = _find_moves(in_order, old_ids, state, by_id)
     moved_from = {old for old in moves.values()}
     changes: dict[str, Change] = {}
     state_only: list[Change] = []
@@ -230,7 +233,7 @@ def make_plan(
             )
         )
 
-    for old_id in sorted(state.posts):
+    for old_id in old_ids:
         if old_id in by_id or old_id in moved_from:
             continue
         entry = state.posts[old_id]
@@ -251,7 +254,7 @@ def make_plan(
             state_only.append(Change(old_id, "forget", why, media_ids=media))
 
     adopted: set[str] = set()
-    for post in sorted(posts, key=_order_key):
+    for post in in_order:
         current = state.posts.get(post.id)
         if post.id in moves:
             current = state.posts[moves[post.id]]
@@ -291,17 +294,24 @@ def make_plan(
 
 
 def _find_moves(
-    posts: Sequence[PostLike], state: State, by_id: Mapping[str, PostLike]
+    in_order: Sequence[PostLike],
+    old_ids: Sequence[str],
+    state: State,
+    by_id: Mapping[str, PostLike],
 ) -> dict[str, str]:
-    """new id -> old id, for renamed files whose content is unchanged."""
+    """new id -> old id, for renamed files whose content is unchanged.
+
+    ``in_order`` is the posts sorted by ``_order_key``; ``old_ids`` the state's
+    ids, sorted.
+    """
     gone_by_hash: dict[str, list[str]] = {}
-    for old_id, entry in sorted(state.posts.items()):
+    for old_id in old_ids:
         if old_id not in by_id:
-            gone_by_hash.setdefault(entry.content_hash, []).append(old_id)
+            gone_by_hash.setdefault(state.posts[old_id].content_hash, []).append(old_id)
     moves: dict[str, str] = {}
     if not gone_by_hash:
         return moves
-    for post in sorted(posts, key=_order_key):
+    for post in in_order:
         if post.id in state.posts or post.draft:
             continue
         candidates = gone_by_hash.get(post.content_hash)

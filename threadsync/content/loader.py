@@ -48,9 +48,14 @@ POST_SUFFIXES = (".yaml", ".yml", ".md")
 CONFIG_NAMES = ("threadsync.yaml", "threadsync.yml")
 
 
+# Computed once: a ``getattr`` that misses (no O_BINARY off Windows) raises and
+# catches an AttributeError, a few microseconds on every file read.
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+
+
 def read_bytes(path: str) -> bytes:
     """A file's bytes, with fewer layers than ``open().read()`` (half the cost for small files)."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    fd = os.open(path, _READ_FLAGS)
     try:
         size = os.fstat(fd).st_size
         data = os.read(fd, size + 1)

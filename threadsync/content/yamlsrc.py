@@ -29,6 +29,8 @@ from threadsync.content.problems import Loc
 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 HAVE_C_LOADER = _BaseLoader is not yaml.SafeLoader
+if HAVE_C_LOADER:
+    from yaml._yaml import CParser
 
 _PLAIN = "!threadsync/plain"  # an untagged plain scalar, resolved by ``_plain`` below
 _STR = "tag:yaml.org,2002:str"
@@ -58,6 +60,13 @@ _WORDS: dict[str, Any] = {
 
 class _Composer(_BaseLoader):  # type: ignore[misc]
     """libyaml's parser and composer; tags are resolved later, by ``_Builder``."""
+
+    if HAVE_C_LOADER:
+
+        def __init__(self, stream: str) -> None:
+            # Only the C parser: this loader never uses the constructor or the
+            # path resolvers whose state ``CSafeLoader.__init__`` also sets up.
+            CParser.__init__(self, stream)
 
     def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
         if kind is ScalarNode:
