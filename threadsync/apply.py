@@ -29,7 +29,7 @@ from threadsync.api.reading import PUBLISHING_QUOTA_FIELDS
 from threadsync.content.models import Post, Reference
 from threadsync.errors import ThreadsyncError
 from threadsync.journal import Journal
-from threadsync.plan import Change, Plan
+from threadsync.plan import Change, Plan, quota_needs
 from threadsync.publisher import (
     QUOTA_CODES,
     ApplyOptions,
@@ -100,17 +100,6 @@ def _refused(exc: ThreadsAPIError) -> bool:
         return False
     status = exc.http_status or 0
     return 400 <= status < 500 and not exc.is_transient
-
-
-def _needs(post: Post, published_parts: int) -> tuple[int, int]:
-    """(posts, replies) of quota this post still needs."""
-    remaining = len(post.parts) - published_parts
-    if remaining <= 0:
-        return 0, 0
-    root_left = published_parts == 0
-    root_is_reply = post.reply_to is not None
-    posts = 1 if root_left and not root_is_reply else 0
-    return posts, remaining - posts
 
 
 class Applier:
@@ -268,7 +257,7 @@ class Applier:
             post = self.posts[change.id]
             entry = self.journal.entry(change.id)
             done = sum(1 for p in entry.parts if p.media_id) if entry else 0
-            need_posts, need_replies = _needs(post, done)
+            need_posts, need_replies = quota_needs(post, done)
             if (posts_left is not None and need_posts > posts_left) or (
                 replies_left is not None and need_replies > replies_left
             ):

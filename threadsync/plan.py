@@ -15,7 +15,7 @@ import heapq
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from threadsync.errors import ThreadsyncError
 from threadsync.state import PostState, State
@@ -179,6 +179,20 @@ def content_digest(posts: Iterable[PostLike]) -> str:
         for p in posts
     )
     return hashlib.sha256(json.dumps(rows).encode()).hexdigest()
+
+
+def quota_needs(post: Any, published_parts: int = 0) -> tuple[int, int]:
+    """(posts, replies) of the 24 h quota a post still needs.
+
+    The root counts as a post unless it is itself a reply; every later part
+    is a reply.  Parts already published need nothing.
+    """
+    remaining = len(post.parts) - published_parts
+    if remaining <= 0:
+        return 0, 0
+    root_is_reply = post.reply_to is not None
+    posts = 1 if published_parts == 0 and not root_is_reply else 0
+    return posts, remaining - posts
 
 
 def normalise_text(text: str) -> str:

@@ -14,7 +14,7 @@ from threadsync.api.errors import ThreadsAPIError
 from threadsync.api.reading import PUBLISHING_QUOTA_FIELDS
 from threadsync.content.models import Post
 from threadsync.importer import media_count
-from threadsync.plan import Notice, Plan, Remote, normalise_text
+from threadsync.plan import Notice, Plan, Remote, normalise_text, quota_needs
 from threadsync.state import State
 
 TOKEN_WARN_DAYS = 7
@@ -47,7 +47,7 @@ def root_keys(posts: Sequence[Post]) -> dict[str, tuple[str, int]]:
     return {p.id: (normalise_text(p.parts[0].text), len(p.parts[0].media)) for p in posts}
 
 
-def quota_notices(api: API, plan: Plan, posts: Sequence[Post]) -> list[Notice]:
+def quota_notices(api: API, plan: Plan, posts: Sequence[Post], state: State) -> list[Notice]:
     by_id = {p.id: p for p in posts}
     try:
         limit = api.get_publishing_limit(fields=PUBLISHING_QUOTA_FIELDS)
@@ -58,9 +58,11 @@ def quota_notices(api: API, plan: Plan, posts: Sequence[Post]) -> list[Notice]:
         post = by_id.get(change.id)
         if post is None:
             continue
-        root_is_reply = post.reply_to is not None
-        need_posts += 0 if root_is_reply else 1
-        need_replies += len(post.parts) - (0 if root_is_reply else 1)
+        entry = state.posts.get(change.id)
+        done = sum(1 for part in entry.parts if part.media_id) if entry else 0
+        posts_needed, replies_needed = quota_needs(post, done)
+        need_posts += posts_needed
+        need_replies += replies_needed
     notices = []
     posts_left, replies_left = limit.posts_remaining, limit.replies_remaining
     if posts_left is not None and need_posts > posts_left:

@@ -225,3 +225,19 @@ def test_content_digest_changes_with_content() -> None:
     b = make_plan([P("a", content_hash="other")], State(), NOW).content_digest
     c = make_plan([P("a")], State(), NOW).content_digest
     assert a == c != b
+
+
+@dataclass(frozen=True)
+class Q:
+    parts: tuple[str, ...]
+    reply_to: str | None = None
+
+
+def test_quota_needs_counts_posts_and_replies_still_to_publish() -> None:
+    from threadsync.plan import quota_needs
+
+    assert quota_needs(Q(("root",))) == (1, 0)
+    assert quota_needs(Q(("root", "2", "3"))) == (1, 2)
+    assert quota_needs(Q(("root", "2", "3")), published_parts=1) == (0, 2)
+    assert quota_needs(Q(("reply", "2"), reply_to="x")) == (0, 2)
+    assert quota_needs(Q(("root", "2")), published_parts=2) == (0, 0)

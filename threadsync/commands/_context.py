@@ -241,13 +241,19 @@ def maybe_emulator(args: argparse.Namespace, ctx: Context) -> Iterator[Context]:
 
 
 def for_each_account(
-    args: argparse.Namespace, run_one: Callable[[argparse.Namespace, Context], int]
+    args: argparse.Namespace,
+    run_one: Callable[[argparse.Namespace, Context], int],
+    *,
+    one_only: str | None = None,
 ) -> int:
     """Run a command per account; one account's error does not stop the others.
 
     The exit code is 1 if any account failed, else 2 if any returned 2, else 0.
+    ``one_only`` names why this run may touch a single account only.
     """
     contexts = account_contexts(args)
+    if one_only and len(contexts) > 1:
+        raise ThreadsyncError(f"{one_only}; add --account NAME")
     if len(contexts) == 1:
         return run_one(args, contexts[0])
     codes = []

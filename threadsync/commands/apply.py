@@ -14,7 +14,6 @@ from threadsync.api.retry import PollSchedule
 from threadsync.apply import Applier, ApplyReport
 from threadsync.commands._context import (
     Context,
-    account_contexts,
     api_factory,
     for_each_account,
     load_content,
@@ -64,10 +63,8 @@ def options_from(args: argparse.Namespace, ctx: Context) -> ApplyOptions:
 
 
 def run(args: argparse.Namespace) -> int:
-    one = getattr(args, "account", None) is not None
-    if getattr(args, "planfile", None) and not one and len(account_contexts(args)) > 1:
-        raise ThreadsyncError("a saved plan belongs to one account; add --account NAME")
-    return for_each_account(args, _run_account)
+    one_only = "a saved plan belongs to one account" if getattr(args, "planfile", None) else None
+    return for_each_account(args, _run_account, one_only=one_only)
 
 
 def _run_account(args: argparse.Namespace, base: Context) -> int:

@@ -10,7 +10,6 @@ from pathlib import Path
 
 from threadsync.commands._context import (
     Context,
-    account_contexts,
     api_factory,
     for_each_account,
     load_content,
@@ -67,7 +66,7 @@ def build_plan(
             root_keys=root_keys(project.posts) if api is not None and remote else None,
         )
         if api is not None:
-            extra += quota_notices(api, plan, project.posts)
+            extra += quota_notices(api, plan, project.posts, state)
             extra += token_notices(api, now)
     finally:
         if api is not None:
@@ -101,10 +100,8 @@ def render(plan: Plan, fmt: str, *, color: bool) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    one = getattr(args, "account", None) is not None
-    if getattr(args, "out", None) and not one and len(account_contexts(args)) > 1:
-        raise ThreadsyncError("--out saves the plan of one account; add --account NAME")
-    return for_each_account(args, _run)
+    one_only = "--out saves the plan of one account" if getattr(args, "out", None) else None
+    return for_each_account(args, _run, one_only=one_only)
 
 
 def _run(args: argparse.Namespace, base: Context) -> int:
