@@ -472,6 +472,37 @@ def test_content_hash_golden_value(tmp_path: Path) -> None:
 GOLDEN_HASH = "5d5b6143758fca6d0047e2c19007a7eb9f28107c381bbfc330e0617a69163119"
 
 
+def test_content_hash_golden_values_cover_every_field(tmp_path: Path) -> None:
+    """Golden values for posts that set every hashed field, non-ASCII text and a local file.
+
+    They were computed before the hash was made faster; any change of the
+    canonical form would re-mark every published post as edited.
+    """
+    project = load(
+        tmp_path,
+        {
+            "content/a.yaml": "text: Hello ‘world’ 🎩 spoiler here\nreply_control: mentioned_only\n"
+            "countries: [DE, FR]\nlocation: '123'\nspoilers: [spoiler]\nreply_to: '1789'\n",
+            "content/b.yaml": 'text: Two pics "quoted" \\ back\nquote: a\nmedia:\n'
+            "  - image: https://x.example/1.png\n    alt: One\n  - video: https://x.example/2.mp4\n"
+            "spoiler_media: true\nthread:\n  - text: poll?\n    poll: [A, B]\n    topic: T\n"
+            "  - text: link https://e.org\n    link: https://e.org\n    gif: abc123\n",
+            "content/c.yaml": "text: Long one\nattachment: |\n  A long text\n  on two lines\n",
+            "content/d.yaml": "text: local\nmedia:\n  - image: pic.png\n    alt: A pic\n",
+            "content/pic.png": png_bytes(),
+        },
+        config="media: {base_url: 'https://cdn.example/{path}'}\n",
+        media_url_context=MediaUrlContext(repo="o/r", sha="abc"),
+    )
+    assert messages(project) == []
+    assert {p.id: p.content_hash for p in project.posts} == {
+        "a": "a283768c6e694592a5fab4b89fb9896c17eee7a1d65e7c17dd7cf4e4e9a4e68c",
+        "b": "cdb47891ad443bb0ae6965df9fc0770b416e559193c7921a2f31db064b89d95d",
+        "c": "55fcd8a58525b698c50fdd292197521ff5ea9d735fba8b46080dd0972b95596b",
+        "d": "b7a4764bf486922dc102c95b88298715b25d3434c0d078fd0e24238aa79b4d99",
+    }
+
+
 def test_content_hash_covers_what_is_sent(tmp_path: Path) -> None:
     base = "text: Hi\n"
     variants = [
@@ -700,3 +731,28 @@ def test_alt_text_limit_passes_at_1000(tmp_path: Path) -> None:
         "content/b.md:2:1: alt text is 1001 characters; Threads allows 1000"
     ]
     assert project.posts[0].parts[0].media[0].alt == ok
+
+
+def test_hash_data_keys_are_in_sorted_order(tmp_path: Path) -> None:
+    """The hash encodes without sorting: every dict must be built in sorted key order."""
+    project = load(
+        tmp_path,
+        {
+            "content/a.yaml": "text: Hi spoiler\nspoilers: [spoiler]\nquote: '17'\n"
+            "media: [{image: https://x.example/1.png, alt: A}, https://x.example/2.png]\n",
+        },
+    )
+    assert messages(project) == []
+
+    def check(value: object) -> None:
+        if isinstance(value, dict):
+            assert list(value) == sorted(value)
+            for item in value.values():
+                check(item)
+        elif isinstance(value, list):
+            for item in value:
+                check(item)
+
+    part = project.posts[0].parts[0]
+    assert part.media and part.text_entities and part.quote
+    check([p.hash_data() for p in project.posts[0].parts])

@@ -64,6 +64,7 @@ class LoadedPost:
     reply_to: str | None
     parts: list[PartDraft] = field(default_factory=list)
     failed: bool = False
+    has_refs: bool = False  # a reply_to or a quote: checked across files
 
 
 class PostBuilder:
@@ -180,6 +181,10 @@ class PostBuilder:
                 loaded.failed = True
             else:
                 loaded.parts.append(draft)
+                if draft.quote is not None:
+                    loaded.has_refs = True
+        if model.reply_to is not None:
+            loaded.has_refs = True
         return loaded
 
     def _check_vars(self, source: Source, loc: Loc, values: dict[str, Any]) -> None:

@@ -30,7 +30,7 @@ def cross_check(builder: PostBuilder, loaded: list[LoadedPost]) -> list[Post]:
     ids = builder.known_ids | set(by_id)
     refs: dict[str, list[tuple[Loc, str, Reference]]] = {}
     for item in loaded:
-        if item.failed and by_id.get(item.id) is not item:
+        if not item.has_refs or (item.failed and by_id.get(item.id) is not item):
             continue
         resolved: list[tuple[Loc, str, Reference]] = []
         wanted: list[tuple[Loc, str, str]] = []
@@ -72,9 +72,9 @@ def cross_check(builder: PostBuilder, loaded: list[LoadedPost]) -> list[Post]:
     for item in loaded:
         if item.failed or by_id.get(item.id) is not item:
             continue
-        found = refs.get(item.id)
         parts = [d.part for d in item.parts]
         reply_to = None
+        found = refs.get(item.id)
         if found:
             by_loc = {loc: ref for loc, _, ref in found}
             reply_to = by_loc.get(("reply_to",))
