@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from threadsync.content.markdown import MarkdownError, parse_markdown
+from threadsync.content.markdown import MarkdownError, _split_part, parse_markdown
 
 from .contentkit import load, messages
 
@@ -122,3 +124,24 @@ def test_markdown_posts_end_to_end(tmp_path: Path) -> None:
     assert [p.kind for p in post.parts] == ["text", "video"]
     assert post.parts[1].media[0].alt == "A clip"
     assert post.parts[0].text_entities[0].offset == 4
+
+
+def _trim_by_lines(chunk: str, first_line: int) -> tuple[str, list[int]]:
+    """The rule, line by line: drop blank (whitespace-only) lines at both ends."""
+    lines = chunk.split("\n")
+    numbers = list(range(first_line, first_line + len(lines)))
+    a, b = 0, len(lines)
+    while a < b and not lines[a].strip():
+        a += 1
+    while b > a and not lines[b - 1].strip():
+        b -= 1
+    return "\n".join(lines[a:b]), numbers[a:b]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=" \t\n\x0b\u2028\u3000ab", max_size=30), st.integers(1, 50))
+def test_trimming_a_part_matches_the_line_by_line_rule(chunk: str, first_line: int) -> None:
+    """The fast trim of a part without images agrees with trimming line by line."""
+    text, numbers, images = _split_part(chunk, first_line)
+    assert images == []
+    assert (text, list(numbers)) == _trim_by_lines(chunk, first_line)

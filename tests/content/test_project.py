@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from threadsync.config import Config, load_config
 from threadsync.content import (
@@ -17,6 +20,7 @@ from threadsync.content import (
     content_hash,
     load_project,
 )
+from threadsync.content.models import MediaItem, Part, canonical_post, hash_data
 
 from .contentkit import jpeg_bytes, load, messages, mp4_bytes, png_bytes, write
 
@@ -733,26 +737,51 @@ def test_alt_text_limit_passes_at_1000(tmp_path: Path) -> None:
     assert project.posts[0].parts[0].media[0].alt == ok
 
 
-def test_hash_data_keys_are_in_sorted_order(tmp_path: Path) -> None:
-    """The hash encodes without sorting: every dict must be built in sorted key order."""
-    project = load(
-        tmp_path,
-        {
-            "content/a.yaml": "text: Hi spoiler\nspoilers: [spoiler]\nquote: '17'\n"
-            "media: [{image: https://x.example/1.png, alt: A}, https://x.example/2.png]\n",
-        },
+_opt_text = st.none() | st.text(max_size=12)
+_opt_texts = st.none() | st.lists(st.text(max_size=6), max_size=4)
+_media = st.builds(
+    MediaItem,
+    kind=st.sampled_from(["image", "video"]),
+    url=_opt_text,
+    alt=_opt_text,
+    local_path=_opt_text,
+    sha256=_opt_text,
+)
+_parts = st.builds(
+    Part.make,
+    kind=st.sampled_from(["text", "image", "video", "carousel"]),
+    text=st.text(max_size=40),
+    media=st.lists(_media, max_size=3),
+    spoiler_media=st.booleans(),
+    text_entities=st.lists(
+        st.builds(TextEntity, offset=st.integers(0, 10**6), length=st.integers(0, 10**6)),
+        max_size=3,
+    ),
+    poll=_opt_texts,
+    link=_opt_text,
+    gif=_opt_text,
+    attachment=_opt_text,
+    topic=_opt_text,
+    quote=st.none()
+    | st.builds(
+        Reference, kind=st.sampled_from(["post", "media_id", "permalink"]), value=st.text()
+    ),
+    reply_control=_opt_text,
+    countries=_opt_texts,
+    location=_opt_text,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(_parts, min_size=1, max_size=3),
+    st.none() | st.builds(Reference, kind=st.just("media_id"), value=st.text()),
+)
+def test_the_hash_text_is_the_canonical_json_of_the_hash_data(
+    parts: list[Part], reply_to: Reference | None
+) -> None:
+    """The hand-written canonical text equals json.dumps(sort_keys) of ``hash_data``."""
+    expected = json.dumps(
+        hash_data(parts, reply_to), sort_keys=True, separators=(",", ":"), ensure_ascii=False
     )
-    assert messages(project) == []
-
-    def check(value: object) -> None:
-        if isinstance(value, dict):
-            assert list(value) == sorted(value)
-            for item in value.values():
-                check(item)
-        elif isinstance(value, list):
-            for item in value:
-                check(item)
-
-    part = project.posts[0].parts[0]
-    assert part.media and part.text_entities and part.quote
-    check([p.hash_data() for p in project.posts[0].parts])
+    assert canonical_post(parts, reply_to) == expected

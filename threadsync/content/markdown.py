@@ -45,34 +45,51 @@ def media_kind_of(src: str) -> str:
     return "video" if path.endswith(VIDEO_SUFFIXES) else "image"
 
 
+def trim_blank_lines(chunk: str) -> tuple[str, int]:
+    """``chunk`` without its leading and trailing blank lines, and how many lines led.
+
+    A blank line holds only whitespace.  The text between is kept verbatim,
+    including the indent of its first line and the trailing spaces of its last.
+    """
+    first = len(chunk) - len(chunk.lstrip())  # the first non-blank character
+    if first == len(chunk):
+        return "", 0
+    start = chunk.rfind("\n", 0, first) + 1
+    end = chunk.find("\n", len(chunk.rstrip()))
+    text = chunk[start:] if end < 0 else chunk[start:end]
+    return text, chunk.count("\n", 0, start)
+
+
 def _split_part(
     chunk: str, first_line: int
 ) -> tuple[str, Sequence[int], list[tuple[dict[str, Any], int, int]]]:
     """Split one part's source into (text, source line of each text line, images)."""
-    lines = chunk.split("\n")
+    if "![" not in chunk:
+        text, skipped = trim_blank_lines(chunk)
+        if not text:
+            return "", (), []
+        top = first_line + skipped
+        return text, range(top, top + text.count("\n") + 1), []
     images: list[tuple[dict[str, Any], int, int]] = []
-    numbers: Sequence[int]
-    if "![" in chunk:
-        kept: list[str] = []
-        kept_numbers: list[int] = []
-        for offset, line in enumerate(lines):
-            stripped = line.strip()
-            m = IMAGE_LINE.fullmatch(stripped) if stripped.startswith("![") else None
-            if m:
-                src = m.group("src")
-                if src.startswith("<"):
-                    src = src[1:-1].strip()
-                alt = _ESCAPE.sub(r"\1", m.group("alt")).strip() or None
-                item: dict[str, Any] = {media_kind_of(src): src}
-                if alt is not None:
-                    item["alt"] = alt
-                images.append((item, first_line + offset, len(line) - len(line.lstrip()) + 1))
-            else:
-                kept.append(line)
-                kept_numbers.append(first_line + offset)
-        lines, numbers = kept, kept_numbers
-    else:
-        numbers = range(first_line, first_line + len(lines))
+    lines: list[str] = []
+    numbers: list[int] = []
+    for offset, line in enumerate(chunk.split("\n")):
+        stripped = line.strip()
+        m = IMAGE_LINE.fullmatch(stripped) if stripped.startswith("![") else None
+        if m:
+            src = m.group("src")
+            if src.startswith("<"):
+                src = src[1:-1].strip()
+            alt = m.group("alt")
+            if "\\" in alt:
+                alt = _ESCAPE.sub(r"\1", alt)
+            item: dict[str, Any] = {media_kind_of(src): src}
+            if alt.strip():
+                item["alt"] = alt.strip()
+            images.append((item, first_line + offset, len(line) - len(line.lstrip()) + 1))
+        else:
+            lines.append(line)
+            numbers.append(first_line + offset)
     a, b = 0, len(lines)
     while a < b and not lines[a].strip():
         a += 1
