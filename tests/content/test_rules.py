@@ -184,6 +184,12 @@ def test_link_limit_counts_unique_urls_and_the_link() -> None:
     assert part(link="ftp://x") == [
         (("link",), "error", "link must be an http(s) URL, not 'ftp://x'")
     ]
+    # Links without a scheme, in any case, count too.
+    six = " ".join(f"{w}.{c}.x" for w, c in zip(["www", "WWW", "Www"] * 2, "abcdef", strict=True))
+    assert part(text=six) == [
+        (("text",), "error", "6 different links (text and link); Threads allows 5")
+    ]
+    assert part(text=" ".join(six.split()[:5]), link="https://f.x")[0][2].startswith("6 differ")
 
 
 def test_text_only_attachments() -> None:
