@@ -25,9 +25,11 @@ Then, in the same run and interleaved, it times:
   text output, written to an in-memory stream).  ``--force`` because the plan
   publishes far more than ``limits.max_posts_per_apply``.
 
-It prints the best CPU time of each over R rounds and their ratio (budget
-≤ 2.5); where the plan's time goes, phase by phase, through the functions
-the command calls (``--no-phases`` skips this); and the memory of one plan:
+It prints the best CPU time of each over R rounds (default 7: on a shared VM
+single runs vary by ±15%, and the best of several is the stable figure) and
+their ratio (budget ≤ 2.5); where the plan's time goes, phase by phase,
+through the functions the command calls (``--no-phases`` skips this); and the
+memory of one plan:
 the ``tracemalloc`` peak (Python allocations) in this process, and the growth
 of the peak RSS (``VmHWM`` in /proc/self/status) of a fresh child process
 around one plan.  ``ru_maxrss`` is not used for the child: on Linux it
@@ -298,7 +300,7 @@ def measure_rss(root: Path) -> dict[str, int]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--posts", type=int, default=10_000)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--profile", action="store_true", help="profile one plan run")
     parser.add_argument("--no-phases", action="store_true", help="skip the per-phase times")
     parser.add_argument("--child-memory", metavar="ROOT", help=argparse.SUPPRESS)
