@@ -166,6 +166,7 @@ class Applier:
             self.report.aborted = str(exc)
         except ThreadsError as exc:
             self.report.aborted = f"{exc}; everything done before is recorded, run apply again"
+        self.journal.flush()
         return self.report
 
     def _run(self) -> None:

@@ -1,7 +1,8 @@
-"""Every state change apply makes, each saved atomically before it returns.
+"""Every state change apply makes, saved atomically before it returns.
 
 Apply's rule is "journal first": a container id or media id is on disk before
-any request that depends on it is sent.  The journal is shared by the
+any request that depends on it is sent.  (Two changes no request depends on
+wait for the next save; see ``Journal._change``.)  The journal is shared by the
 pipeline's worker threads, so every mutation holds one lock, and saving is
 part of the mutation.
 """
@@ -20,16 +21,34 @@ class Journal:
     def __init__(self, store: StateStore) -> None:
         self.store = store
         self._lock = threading.RLock()
+        self._dirty = False
 
     @property
     def state(self) -> State:
         return self.store.state
 
     @contextmanager
-    def _change(self) -> Iterator[None]:
+    def _change(self, *, deferred: bool = False) -> Iterator[None]:
+        """A change, saved before it returns; a ``deferred`` one with the next save.
+
+        Deferred is only for what no later request depends on (a pending entry
+        before its first container, a permalink): losing it in a crash loses
+        nothing, and the next run records it again.
+        """
         with self._lock:
             yield
-            self.store.save()
+            if deferred:
+                self._dirty = True
+            else:
+                self.store.save()
+                self._dirty = False
+
+    def flush(self) -> None:
+        """Save the deferred changes, if any."""
+        with self._lock:
+            if self._dirty:
+                self.store.save()
+                self._dirty = False
 
     # --- reads (copies are not needed: callers only read under the GIL) ---
 
@@ -109,7 +128,7 @@ class Journal:
                 and entry.path == path
             ):
                 return
-            with self._change():
+            with self._change(deferred=True):  # saved with the part's first container
                 if entry is None:
                     entry = PostState(status="pending", content_hash=content_hash, path=path)
                     self.store.state.posts[post_id] = entry
@@ -176,7 +195,7 @@ class Journal:
     def set_links(
         self, post_id: str, index: int, permalink: str | None, child_media_ids: list[str]
     ) -> None:
-        with self._change():
+        with self._change(deferred=True):  # saved with the next part, or with finish
             part = self.store.state.posts[post_id].parts[index]
             part.permalink = permalink or part.permalink
             part.child_media_ids = child_media_ids or part.child_media_ids

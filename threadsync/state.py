@@ -192,6 +192,39 @@ def atomic_write(path: Path, data: bytes) -> None:
     _fsync_dir(path.parent)
 
 
+def write_keeping_backup(path: Path, data: bytes, backup: Path, previous: bytes) -> None:
+    """``atomic_write(path, data)``, keeping the file it replaces as ``backup``.
+
+    The current file is hard-linked as the backup, so the previous version
+    (already on disk and synced) is not written a second time: apply saves
+    after every container and post, and this halves each save.  At every
+    moment ``path`` holds a whole version, and ``backup`` the one before it
+    (or, until the rename, the same one).  Where hard links are not possible,
+    ``previous`` is written out instead.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        link = backup.with_name(f".{backup.name}.{os.getpid()}.tmp")
+        try:
+            link.unlink(missing_ok=True)
+            os.link(path, link)
+            os.replace(link, backup)
+        except OSError:
+            link.unlink(missing_ok=True)
+            atomic_write(backup, previous)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
 def _fsync_dir(directory: Path) -> None:
     try:
         fd = os.open(directory, os.O_RDONLY)
@@ -229,7 +262,8 @@ class StateStore:
             self.state.lineage = str(uuid.uuid4())
         self.state.serial += 1
         data = dump_state(self.state)
-        if self._last is not None:
-            atomic_write(self.backup_path, self._last)
-        atomic_write(self.path, data)
+        if self._last is None:
+            atomic_write(self.path, data)
+        else:
+            write_keeping_backup(self.path, data, self.backup_path, self._last)
         self._last = data

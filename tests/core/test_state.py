@@ -67,6 +67,52 @@ def test_save_bumps_serial_keeps_backup_and_round_trips(tmp_path: Path) -> None:
     assert sorted(p.name for p in path.parent.iterdir()) == ["state.json", "state.json.bak"]
 
 
+@pytest.mark.parametrize("links", [True, False], ids=["hard-link", "no-hard-links"])
+def test_each_save_keeps_exactly_the_version_before_as_backup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, links: bool
+) -> None:
+    if not links:
+
+        def no_link(src: object, dst: object) -> None:
+            raise OSError(1, "Operation not permitted")
+
+        monkeypatch.setattr("threadsync.state.os.link", no_link)
+    path = tmp_path / "state.json"
+    store = StateStore(path)
+    versions = []
+    for media_id in ("1", "2", "3"):
+        store.state.posts[media_id] = _published(media_id)
+        store.save()
+        versions.append(path.read_bytes())
+        if len(versions) > 1:
+            assert store.backup_path.read_bytes() == versions[-2]
+    # The backup is its own file: the last save did not change it.
+    assert store.backup_path.read_bytes() == versions[1]
+    assert json.loads(versions[2])["serial"] == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json", "state.json.bak"]
+
+
+def test_journal_defers_only_what_no_request_depends_on(tmp_path: Path) -> None:
+    """A pending entry and links wait for the next save; a container id never waits."""
+    from threadsync.journal import Journal
+
+    path = tmp_path / "state.json"
+    journal = Journal(StateStore(path))
+    journal.begin("a", "h", "content/a.yaml", 1)
+    assert not path.exists()
+    attempt = journal.open_attempt("a", 0, container_id="c1", text="Hi", created_at=NOW)
+    assert load_state(path).posts["a"].parts[0].attempts[0].container_id == "c1"
+    journal.part_published("a", 0, "m1", NOW, attempt)
+    assert load_state(path).posts["a"].media_id == "m1"
+    journal.set_links("a", 0, "https://www.threads.net/@u/post/x", [])
+    assert load_state(path).posts["a"].permalink is None
+    journal.flush()
+    assert load_state(path).posts["a"].permalink == "https://www.threads.net/@u/post/x"
+    serial = load_state(path).serial
+    journal.flush()  # nothing deferred: no write
+    assert load_state(path).serial == serial
+
+
 def test_attempts_are_journalled(tmp_path: Path) -> None:
     path = tmp_path / "state.json"
     store = StateStore(path)
