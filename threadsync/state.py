@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import os
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
@@ -177,19 +178,7 @@ def dump_state(state: State) -> bytes:
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` so that ``path`` holds either the old or the new bytes, never a mix."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
+    _replace_synced(path, data, before_rename=None)
 
 
 def write_keeping_backup(path: Path, data: bytes, backup: Path, previous: bytes) -> None:
@@ -202,14 +191,8 @@ def write_keeping_backup(path: Path, data: bytes, backup: Path, previous: bytes)
     (or, until the rename, the same one).  Where hard links are not possible,
     ``previous`` is written out instead.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+
+    def keep_backup() -> None:
         link = backup.with_name(f".{backup.name}.{os.getpid()}.tmp")
         try:
             link.unlink(missing_ok=True)
@@ -218,6 +201,22 @@ def write_keeping_backup(path: Path, data: bytes, backup: Path, previous: bytes)
         except OSError:
             link.unlink(missing_ok=True)
             atomic_write(backup, previous)
+
+    _replace_synced(path, data, before_rename=keep_backup)
+
+
+def _replace_synced(path: Path, data: bytes, before_rename: Callable[[], None] | None) -> None:
+    """Write a synced temp file, run ``before_rename``, rename it over ``path``, sync the dir."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if before_rename is not None:
+            before_rename()
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
