@@ -18,7 +18,7 @@ import tempfile
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from threadsync import __version__
 from threadsync.errors import ThreadsyncError
@@ -243,11 +243,19 @@ def _write_crash_log(exc: BaseException, argv: Sequence[str], extra: Sequence[st
     return path
 
 
+def _api_errors() -> Any:
+    """``threadsync.api.errors`` if the client was used; else no API error can have happened.
+
+    Not imported otherwise: it would import the client and requests just to
+    report an offline error.
+    """
+    return sys.modules.get("threadsync.api.errors")
+
+
 def _hint(exc: BaseException) -> str:
     """The fix for API errors that need one from the user."""
-    from threadsync.api.errors import ThreadsAccessTokenExpired
-
-    if isinstance(exc, ThreadsAccessTokenExpired):
+    errors = _api_errors()
+    if errors is not None and isinstance(exc, errors.ThreadsAccessTokenExpired):
         return (
             "; the access token is expired or invalid: run 'threadsync auth refresh' "
             "(or 'threadsync auth login'), or set a valid THREADS_ACCESS_TOKEN"
@@ -258,9 +266,8 @@ def _hint(exc: BaseException) -> str:
 def _is_expected(exc: BaseException) -> bool:
     if isinstance(exc, ThreadsyncError):
         return True
-    from threadsync.api.errors import ThreadsError
-
-    return isinstance(exc, ThreadsError)
+    errors = _api_errors()
+    return errors is not None and isinstance(exc, errors.ThreadsError)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -174,9 +174,11 @@ def api_factory(
     environ: Mapping[str, str] | None = None,
     ctx: Context | None = None,
 ) -> Callable[[], API] | None:
-    """A maker of configured clients, or None when there is no token and none is required."""
-    from threadsync.api import API, Credentials
+    """A maker of configured clients, or None when there is no token and none is required.
 
+    The client (and requests) is imported only when a client is made: an
+    offline plan or validate never pays for it.
+    """
     env = os.environ if environ is None else environ
     token = token_from(args, env, ctx)
     if token is None:
@@ -193,6 +195,8 @@ def api_factory(
     base_url = getattr(args, "api_url", None) or env.get("THREADS_API_URL") or None
 
     def make() -> API:
+        from threadsync.api import API, Credentials
+
         return API(Credentials.from_token(token, user_id), base_url=base_url, user_id=user_id)
 
     return make
