@@ -184,7 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="MINUTES",
         help="only break a lock older than this (default: limits.lock_max_age, 360)",
     )
-    for module in ("init", "auth", "comment", "preview", "watch", "stats"):
+    for module in ("init", "auth", "comment", "preview", "watch", "stats", "status"):
         importlib.import_module(f"threadsync.commands.{module}").add_parser(sub)
     return parser
 
