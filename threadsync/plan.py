@@ -380,6 +380,16 @@ def _diff_post(
             post,
         )
     if entry.status == "pending":
+        live = len(entry.media_ids)
+        if live and entry.content_hash != post.content_hash:
+            notices.append(
+                Notice(
+                    post.id,
+                    f"was edited after {live} of its {len(entry.parts)} part(s) went live; "
+                    "those keep the old text (Threads can't edit a post), and the rest go "
+                    "out as edited",
+                )
+            )
         return Change(
             post.id,
             "create",

@@ -115,6 +115,23 @@ def test_pending_post_moved_to_later_waits_unless_part_of_it_is_live() -> None:
     assert actions(plan) == [("a", "create")]  # a half-published thread is finished now
 
 
+def test_editing_a_half_published_thread_warns_that_live_parts_keep_the_old_text() -> None:
+    started = PostState(
+        status="pending", content_hash="h", parts=[PartState(media_id="m1"), PartState()]
+    )
+    state = State(posts={"a": started})
+    assert make_plan([P("a")], state, NOW).notices == ()
+    plan = make_plan([P("a", content_hash="edited")], state, NOW)
+    assert actions(plan) == [("a", "create")]
+    assert [str(n) for n in plan.notices] == [
+        "a: was edited after 1 of its 2 part(s) went live; those keep the old text "
+        "(Threads can't edit a post), and the rest go out as edited"
+    ]
+    # Nothing live yet: an edit is simply published as edited, with no warning.
+    fresh = PostState(status="pending", content_hash="h", parts=[PartState(), PartState()])
+    assert make_plan([P("a", content_hash="edited")], State(posts={"a": fresh}), NOW).notices == ()
+
+
 def test_failed_post_is_retried_only_when_edited_or_asked() -> None:
     state = State(
         posts={"a": PostState(status="failed", content_hash="h", error="INVALID_DURATION")}
