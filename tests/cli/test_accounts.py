@@ -30,13 +30,43 @@ def test_plan_runs_over_every_account_with_its_own_content(
     make_project: Callable[..., Project], cli: Run
 ) -> None:
     make_project(FILES, config=CONFIG)
+    text = cli("plan")
+    assert text.rc == 0, text.err
+    blocks = text.out.split("== account ")[1:]
+    assert [b.splitlines()[0] for b in blocks] == ["blog", "brand"]
+    assert "+ hello" in blocks[0] and "+ launch" in blocks[1]
+
+    # JSON is one document a program can read, keyed by account.
     result = cli("plan", "--json")
     assert result.rc == 0, result.err
-    blocks = result.out.split("== account ")[1:]
-    assert [b.splitlines()[0] for b in blocks] == ["blog", "brand"]
-    plans = {b.splitlines()[0]: json.loads(b.split("\n", 1)[1]) for b in blocks}
+    plans = json.loads(result.out)["accounts"]
+    assert list(plans) == ["blog", "brand"]
     assert [c["id"] for c in plans["blog"]["changes"]] == ["hello"]
     assert [c["id"] for c in plans["brand"]["changes"]] == ["launch"]  # notes.md: not *.yaml
+    assert json.loads(cli("plan", "--format", "json").out)["accounts"] == plans
+
+
+def test_json_of_several_accounts_holds_each_accounts_error(
+    make_project: Callable[..., Project],
+    cli: Run,
+    emu: Emulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    make_project(FILES, config=CONFIG)
+    brand = emu.mint_token(username="brand_account")
+    monkeypatch.setenv("BRAND_TOKEN", brand["access_token"])
+    monkeypatch.delenv("THREADS_ACCESS_TOKEN_BLOG", raising=False)
+    result = cli("apply", "--yes", "--json")
+    assert result.rc == 1
+    reports = json.loads(result.out)["accounts"]
+    assert "set THREADS_ACCESS_TOKEN_BLOG" in reports["blog"]["error"]
+    assert [(p["id"], p["status"]) for p in reports["brand"]["posts"]] == [("launch", "published")]
+    assert "error: account blog: " in result.err
+    assert brand["access_token"] not in result.out + result.err
+
+    status = json.loads(cli("status", "--json").out)["accounts"]
+    assert status["brand"]["summary"]["published"] == 1
+    assert status["blog"]["summary"]["due"] == 1
 
 
 def test_account_option_picks_one_and_rejects_unknown_names(

@@ -253,21 +253,73 @@ def for_each_account(
     """Run a command per account; one account's error does not stop the others.
 
     The exit code is 1 if any account failed, else 2 if any returned 2, else 0.
-    ``one_only`` names why this run may touch a single account only.
+    ``one_only`` names why this run may touch a single account only.  Text
+    output is headed ``== account NAME`` per account; JSON output (see
+    ``wants_json``) becomes one document, ``{"accounts": {NAME: ...}}``.
     """
     contexts = account_contexts(args)
     if one_only and len(contexts) > 1:
         raise ThreadsyncError(f"{one_only}; add --account NAME")
     if len(contexts) == 1:
         return run_one(args, contexts[0])
+    if wants_json(args):
+        return _json_per_account(args, run_one, contexts)
     codes = []
     for ctx in contexts:
         print(f"== account {ctx.account}", flush=True)
         try:
             codes.append(run_one(args, ctx))
         except ThreadsyncError as exc:
-            print(f"error: account {ctx.account}: {exc}", file=sys.stderr, flush=True)
+            message = _account_error(args, ctx, exc)
+            print(f"error: account {ctx.account}: {message}", file=sys.stderr, flush=True)
             codes.append(1)
+    return _combined_code(codes)
+
+
+def wants_json(args: argparse.Namespace) -> bool:
+    """Whether the command prints JSON on stdout (``--json`` or ``--format json``, no ``--out``)."""
+    fmt = getattr(args, "format", None)
+    return bool(getattr(args, "json", False) or fmt == "json") and not getattr(args, "out", None)
+
+
+def _json_per_account(
+    args: argparse.Namespace,
+    run_one: Callable[[argparse.Namespace, Context], int],
+    contexts: list[Context],
+) -> int:
+    """Each account's JSON, captured and printed as one document a program can read."""
+    import io
+    import json
+
+    codes = []
+    documents: dict[str, object] = {}
+    for ctx in contexts:
+        name = str(ctx.account)
+        out = io.StringIO()
+        try:
+            with contextlib.redirect_stdout(out):
+                codes.append(run_one(args, ctx))
+        except ThreadsyncError as exc:
+            message = _account_error(args, ctx, exc)
+            print(f"error: account {name}: {message}", file=sys.stderr, flush=True)
+            codes.append(1)
+            documents[name] = {"error": message}
+            continue
+        text = out.getvalue().strip()
+        documents[name] = json.loads(text) if text else None
+    print(json.dumps({"accounts": documents}, indent=2, ensure_ascii=False))
+    return _combined_code(codes)
+
+
+def _account_error(args: argparse.Namespace, ctx: Context, exc: ThreadsyncError) -> str:
+    """One account's error message, with every token it could hold redacted."""
+    from threadsync.secrets import redact
+
+    names = {getattr(args, "token_env", None), ctx.token_env}
+    return redact(str(exc), [os.environ[n] for n in names if n and os.environ.get(n)])
+
+
+def _combined_code(codes: list[int]) -> int:
     if 1 in codes:
         return 1
     return 2 if 2 in codes else 0
