@@ -165,3 +165,18 @@ def test_state_holds_no_token(tmp_path: Path) -> None:
     store.save()
     keys = set(json.loads(path.read_text()))
     assert keys == {"version", "lineage", "serial", "posts"}
+
+
+def test_the_file_lists_posts_by_id_and_keeps_text_readable(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "state.json")
+    for post_id in ("b", "c", "a"):
+        store.state.posts[post_id] = _published(post_id * 3)
+    store.state.posts["b"].error = "Ünïcode stays readable ✓"
+    store.save()
+    text = (tmp_path / "state.json").read_text(encoding="utf-8")
+    assert text.endswith("}\n") and "\n  " in text  # indented, one trailing newline
+    assert list(json.loads(text)["posts"]) == ["a", "b", "c"]
+    assert "Ünïcode stays readable ✓" in text
+    assert list(store.state.posts) == ["b", "c", "a"]  # the state in memory is untouched
+    again = load_state(tmp_path / "state.json")
+    assert again.model_dump() == store.state.model_dump()
