@@ -10,6 +10,8 @@ import argparse
 import contextlib
 import datetime as dt
 import gc
+import io
+import json
 import os
 import re
 import sys
@@ -276,10 +278,16 @@ def for_each_account(
     return _combined_code(codes)
 
 
+def output_format(args: argparse.Namespace) -> str:
+    """``--json`` wins over ``--format``; the default is text."""
+    if getattr(args, "json", False):
+        return "json"
+    return str(getattr(args, "format", None) or "text")
+
+
 def wants_json(args: argparse.Namespace) -> bool:
-    """Whether the command prints JSON on stdout (``--json`` or ``--format json``, no ``--out``)."""
-    fmt = getattr(args, "format", None)
-    return bool(getattr(args, "json", False) or fmt == "json") and not getattr(args, "out", None)
+    """Whether the command prints JSON on stdout (not to an ``--out`` file)."""
+    return output_format(args) == "json" and not getattr(args, "out", None)
 
 
 def _json_per_account(
@@ -288,9 +296,6 @@ def _json_per_account(
     contexts: list[Context],
 ) -> int:
     """Each account's JSON, captured and printed as one document a program can read."""
-    import io
-    import json
-
     codes = []
     documents: dict[str, object] = {}
     for ctx in contexts:

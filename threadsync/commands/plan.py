@@ -15,6 +15,7 @@ from threadsync.commands._context import (
     load_content,
     long_lived,
     maybe_emulator,
+    output_format,
     utcnow,
 )
 from threadsync.content import Project
@@ -83,12 +84,6 @@ def build_plan(
             plan.prune,
         )
     return plan
-
-
-def output_format(args: argparse.Namespace) -> str:
-    if getattr(args, "json", False):
-        return "json"
-    return str(getattr(args, "format", None) or "text")
 
 
 def render(plan: Plan, fmt: str, *, color: bool) -> str:

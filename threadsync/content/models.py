@@ -34,39 +34,11 @@ def _fast_new(cls: type[_T], values: dict[str, Any]) -> _T:
     return obj
 
 
-_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-# ``_CANONICAL.encode`` builds a new C encoder on every call; a prebuilt one with
-# the same settings is cheaper and gives the same text.  No circular check:
-# hash data is plain, acyclic dicts and lists.
-_c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
-_encode_canonical = (
-    _c_make_encoder(
-        None,
-        _CANONICAL.default,
-        json.encoder.encode_basestring,
-        None,
-        ":",
-        ",",
-        True,
-        False,
-        True,
-    )
-    if _c_make_encoder is not None
-    else None
-)
-
-
-def canonical_json(data: Any) -> str:
-    """``data`` as canonical JSON: keys sorted, no whitespace, non-ASCII kept."""
-    if _encode_canonical is None:
-        return _CANONICAL.encode(data)
-    return "".join(_encode_canonical(data, 0))
-
-
-# The ``canonical`` methods below write ``canonical_json(x.hash_data())``
-# directly, keys in sorted order: a plan hashes every post, and this is twice as
-# fast as building the dicts and encoding them.  A property test holds the two
-# to the same text.
+# The content hash covers canonical JSON (keys sorted, no whitespace, non-ASCII
+# kept) of every part's fields.  The ``canonical`` methods below write that text
+# directly, keys in sorted order: a plan hashes every post, and this is twice
+# as fast as building dicts and encoding them.  A property test holds it to
+# ``json.dumps(..., sort_keys=True)`` of the same fields.
 _jstr = json.encoder.encode_basestring  # a JSON string literal, non-ASCII kept
 
 
@@ -94,12 +66,8 @@ class MediaItem:
     local_path: str | None = None
     sha256: str | None = None
 
-    def hash_data(self) -> dict[str, Any]:
-        # A local file is identified by its bytes, not by its commit-specific URL.
-        where = {"sha256": self.sha256} if self.local_path is not None else {"url": self.url}
-        return {"kind": self.kind, "alt": self.alt, **where}
-
     def canonical(self) -> str:
+        # A local file is identified by its bytes, not by its commit-specific URL.
         if self.local_path is not None:
             where = f'"sha256":{_jopt(self.sha256)}'
         else:
@@ -140,9 +108,6 @@ class Reference:
     def __str__(self) -> str:
         return self.value
 
-    def hash_data(self) -> dict[str, str]:
-        return {self.kind: self.value}
-
     def canonical(self) -> str:
         return f"{{{_jstr(self.kind)}:{_jstr(self.value)}}}"
 
@@ -176,25 +141,6 @@ class Part:
         assert len(values) == len(_PART_FIELDS), sorted(set(_PART_FIELDS) ^ set(values))
         return _fast_new(cls, values)
 
-    def hash_data(self) -> dict[str, Any]:
-        """What the content hash covers, as data: ``canonical`` is its canonical JSON."""
-        return {
-            "kind": self.kind,
-            "text": self.text,
-            "media": [m.hash_data() for m in self.media],
-            "spoiler_media": self.spoiler_media,
-            "text_entities": [e.to_dict() for e in self.text_entities],
-            "poll": self.poll,
-            "link": self.link,
-            "gif": self.gif,
-            "attachment": self.attachment,
-            "topic": self.topic,
-            "quote": self.quote.hash_data() if self.quote else None,
-            "reply_control": self.reply_control,
-            "countries": self.countries,
-            "location": self.location,
-        }
-
     def canonical(self) -> str:
         media = ",".join([m.canonical() for m in self.media]) if self.media else ""
         entities = (
@@ -223,17 +169,8 @@ def content_hash(parts: list[Part], reply_to: Reference | None) -> str:
     return hashlib.sha256(canonical_post(parts, reply_to).encode("utf-8")).hexdigest()
 
 
-def hash_data(parts: list[Part], reply_to: Reference | None) -> dict[str, Any]:
-    """Everything the content hash covers, as data."""
-    return {
-        "v": HASH_VERSION,
-        "reply_to": reply_to.hash_data() if reply_to else None,
-        "parts": [p.hash_data() for p in parts],
-    }
-
-
 def canonical_post(parts: list[Part], reply_to: Reference | None) -> str:
-    """``canonical_json(hash_data(parts, reply_to))``, written directly."""
+    """The canonical JSON text that :func:`content_hash` hashes."""
     reply = "null" if reply_to is None else reply_to.canonical()
     body = ",".join([p.canonical() for p in parts])
     return f'{{"parts":[{body}],"reply_to":{reply},"v":{HASH_VERSION}}}'
