@@ -13,7 +13,7 @@ PROBE = """
 import sys
 from threadsync.cli import main
 code = main(sys.argv[1:])
-print(code, "requests" in sys.modules, "threadsync.api" in sys.modules)
+print(code, "requests" in sys.modules, "threadsync.api.client" in sys.modules)
 """
 
 

@@ -6,57 +6,128 @@ Importing this package reads no environment variable and touches no network;
 
 from __future__ import annotations
 
-from threadsync.api.client import API
-from threadsync.api.configuration import Configuration
-from threadsync.api.credentials import Credentials
-from threadsync.api.errors import (
-    ContainerError,
-    ContainerExpired,
-    ContainerFailed,
-    ContainerWaitTimeout,
-    InvalidAccessToken,
-    MediaNotReady,
-    OAuth2Error,
-    OAuthStateMismatch,
-    PermissionDenied,
-    PublishOutcomeUnknown,
-    RateLimited,
-    ThreadsAccessTokenExpired,
-    ThreadsAPIError,
-    ThreadsAuthenticationError,
-    ThreadsClientClosed,
-    ThreadsConfigurationError,
-    ThreadsConnectionError,
-    ThreadsError,
-    ThreadsInvalidParameter,
-    ThreadsResponseError,
-    ThreadsServerError,
-    ThreadsTimeoutError,
-    ThreadsTransportError,
-    error_from_response,
-)
-from threadsync.api.models import (
-    InsightMetric,
-    InsightValue,
-    Location,
-    PublicProfile,
-    PublishingLimit,
-    QuotaConfig,
-    Ref,
-    ThreadsMedia,
-    ThreadsUser,
-    TokenInfo,
-)
-from threadsync.api.oauth import Threads
-from threadsync.api.retry import NO_RETRY, PollSchedule, RetryPolicy
-from threadsync.api.types import (
-    ContainerStatus,
-    Media,
-    MediaType,
-    PublishingError,
-    PublishingStatus,
-    ReplyControl,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from threadsync.api.client import API
+    from threadsync.api.configuration import Configuration
+    from threadsync.api.credentials import Credentials
+    from threadsync.api.errors import (
+        ContainerError,
+        ContainerExpired,
+        ContainerFailed,
+        ContainerWaitTimeout,
+        InvalidAccessToken,
+        MediaNotReady,
+        OAuth2Error,
+        OAuthStateMismatch,
+        PermissionDenied,
+        PublishOutcomeUnknown,
+        RateLimited,
+        ThreadsAccessTokenExpired,
+        ThreadsAPIError,
+        ThreadsAuthenticationError,
+        ThreadsClientClosed,
+        ThreadsConfigurationError,
+        ThreadsConnectionError,
+        ThreadsError,
+        ThreadsInvalidParameter,
+        ThreadsResponseError,
+        ThreadsServerError,
+        ThreadsTimeoutError,
+        ThreadsTransportError,
+        error_from_response,
+    )
+    from threadsync.api.models import (
+        InsightMetric,
+        InsightValue,
+        Location,
+        PublicProfile,
+        PublishingLimit,
+        QuotaConfig,
+        Ref,
+        ThreadsMedia,
+        ThreadsUser,
+        TokenInfo,
+    )
+    from threadsync.api.oauth import Threads
+    from threadsync.api.retry import NO_RETRY, PollSchedule, RetryPolicy
+    from threadsync.api.types import (
+        ContainerStatus,
+        Media,
+        MediaType,
+        PublishingError,
+        PublishingStatus,
+        ReplyControl,
+    )
+
+# Each name is imported on first use (PEP 562): ``threadsync.api._redact`` and
+# ``threadsync.api.models`` can be used without loading requests and every
+# pydantic model of the client.
+_WHERE = {
+    "API": "threadsync.api.client",
+    "Configuration": "threadsync.api.configuration",
+    "ContainerError": "threadsync.api.errors",
+    "ContainerExpired": "threadsync.api.errors",
+    "ContainerFailed": "threadsync.api.errors",
+    "ContainerStatus": "threadsync.api.types",
+    "ContainerWaitTimeout": "threadsync.api.errors",
+    "Credentials": "threadsync.api.credentials",
+    "InsightMetric": "threadsync.api.models",
+    "InsightValue": "threadsync.api.models",
+    "InvalidAccessToken": "threadsync.api.errors",
+    "Location": "threadsync.api.models",
+    "Media": "threadsync.api.types",
+    "MediaNotReady": "threadsync.api.errors",
+    "MediaType": "threadsync.api.types",
+    "NO_RETRY": "threadsync.api.retry",
+    "OAuth2Error": "threadsync.api.errors",
+    "OAuthStateMismatch": "threadsync.api.errors",
+    "PermissionDenied": "threadsync.api.errors",
+    "PollSchedule": "threadsync.api.retry",
+    "PublicProfile": "threadsync.api.models",
+    "PublishOutcomeUnknown": "threadsync.api.errors",
+    "PublishingError": "threadsync.api.types",
+    "PublishingLimit": "threadsync.api.models",
+    "PublishingStatus": "threadsync.api.types",
+    "QuotaConfig": "threadsync.api.models",
+    "RateLimited": "threadsync.api.errors",
+    "Ref": "threadsync.api.models",
+    "ReplyControl": "threadsync.api.types",
+    "RetryPolicy": "threadsync.api.retry",
+    "Threads": "threadsync.api.oauth",
+    "ThreadsAPIError": "threadsync.api.errors",
+    "ThreadsAccessTokenExpired": "threadsync.api.errors",
+    "ThreadsAuthenticationError": "threadsync.api.errors",
+    "ThreadsClientClosed": "threadsync.api.errors",
+    "ThreadsConfigurationError": "threadsync.api.errors",
+    "ThreadsConnectionError": "threadsync.api.errors",
+    "ThreadsError": "threadsync.api.errors",
+    "ThreadsInvalidParameter": "threadsync.api.errors",
+    "ThreadsMedia": "threadsync.api.models",
+    "ThreadsResponseError": "threadsync.api.errors",
+    "ThreadsServerError": "threadsync.api.errors",
+    "ThreadsTimeoutError": "threadsync.api.errors",
+    "ThreadsTransportError": "threadsync.api.errors",
+    "ThreadsUser": "threadsync.api.models",
+    "TokenInfo": "threadsync.api.models",
+    "error_from_response": "threadsync.api.errors",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_WHERE])
+
 
 __all__ = [
     "API",

@@ -33,7 +33,8 @@ _SECRET_JSON_KEYS = SECRET_KEYS - {"code"}
 _MIN_SECRET_LEN = 6
 
 _PAIR = re.compile(
-    r"(?i)\b(access_token|client_secret|input_token|refresh_token|code)=([^&\s'\"]+)"
+    r"(?i)\b(access_token|client_secret|api_secret|app_secret|input_token|refresh_token|code)"
+    r"=([^&\s'\"]+)"
 )
 _BEARER = re.compile(r"(?i)\b(bearer)\s+[^\s'\",]+")
 
