@@ -46,7 +46,7 @@ from threadsync.content.pyerrors import issues_from
 from threadsync.content.rawmodels import Defaults
 from threadsync.content.yamlsrc import Source, parse_yaml, yaml_error_position
 from threadsync.errors import ThreadsyncError
-from threadsync.secrets import SECRET_ENV_VARS
+from threadsync.secrets import is_secret_name
 
 CONFIG_NAME = "threadsync.yaml"
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -120,7 +120,7 @@ class AuthConfig(_Strict):
 def _check_env_name(name: str) -> str:
     if not _ENV_NAME.match(name):
         raise ValueError(f"{name!r} is not an environment variable name")
-    if name in SECRET_ENV_VARS:
+    if is_secret_name(name):
         raise ValueError(f"{name} holds a secret; templates may not read it")
     return name
 
@@ -176,6 +176,20 @@ class Config(_Strict):
     def _check_env(cls, value: list[str]) -> list[str]:
         for name in value:
             _check_env_name(name)
+        return value
+
+    @field_validator("accounts")
+    @classmethod
+    def _check_account_tokens(
+        cls, value: dict[str, Account], info: ValidationInfo
+    ) -> dict[str, Account]:
+        readable = set(info.data.get("env") or ())
+        for name, account in value.items():
+            if account.token_env in readable:
+                raise ValueError(
+                    f"{account.token_env} is the token_env of account {name!r}, so it holds "
+                    "a token; remove it from env:"
+                )
         return value
 
     @field_validator("timezone")

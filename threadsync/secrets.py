@@ -15,20 +15,22 @@ from threadsync.api._redact import Redactor
 SECRET_ENV_VARS = ("THREADS_ACCESS_TOKEN", "THREADS_APP_SECRET", "THREADS_API_SECRET")
 
 
-def known_secrets(extra: Iterable[str] = ()) -> list[str]:
-    """The values of every secret variable in the environment, and ``extra``.
+_SECRET_WORDS = frozenset({"TOKEN", "SECRET", "PASSWORD", "PASSWD", "KEY"})
 
-    That is the fixed names, per-account token variables
-    (``THREADS_ACCESS_TOKEN_<NAME>``) and any other ``THREADS_..._TOKEN`` or
-    ``..._SECRET`` the user keeps in the environment.
+
+def is_secret_name(name: str) -> bool:
+    """Whether an environment variable's name says it holds a secret.
+
+    The fixed names, and any name with a word such as TOKEN, SECRET or KEY:
+    ``THREADS_ACCESS_TOKEN_BRAND``, ``GITHUB_TOKEN``, ``AWS_SECRET_ACCESS_KEY``.
     """
-    names = set(SECRET_ENV_VARS)
-    names.update(
-        n
-        for n in os.environ
-        if n.startswith("THREADS_") and (n.endswith(("TOKEN", "SECRET")) or "_TOKEN_" in n)
-    )
-    return [os.environ.get(name, "") for name in sorted(names)] + list(extra)
+    return name in SECRET_ENV_VARS or not _SECRET_WORDS.isdisjoint(name.upper().split("_"))
+
+
+def known_secrets(extra: Iterable[str] = ()) -> list[str]:
+    """The values of every secret-named variable in the environment, and ``extra``."""
+    values = [value for name, value in sorted(os.environ.items()) if is_secret_name(name)]
+    return values + list(extra)
 
 
 def redact(text: str, extra: Iterable[str] = ()) -> str:

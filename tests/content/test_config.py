@@ -112,6 +112,29 @@ def test_explicit_path(tmp_path: Path) -> None:
             "env: [THREADS_ACCESS_TOKEN]\n",
             ["threadsync.yaml:1:6: THREADS_ACCESS_TOKEN holds a secret; templates may not read it"],
         ),
+        (
+            "env: [RELEASE, THREADS_ACCESS_TOKEN_BRAND]\n",
+            [
+                "threadsync.yaml:1:6: THREADS_ACCESS_TOKEN_BRAND holds a secret; templates may not read it"
+            ],
+        ),
+        (
+            "env: [GITHUB_TOKEN]\n",
+            ["threadsync.yaml:1:6: GITHUB_TOKEN holds a secret; templates may not read it"],
+        ),
+        (
+            "env: [AWS_SECRET_ACCESS_KEY]\n",
+            [
+                "threadsync.yaml:1:6: AWS_SECRET_ACCESS_KEY holds a secret; templates may not read it"
+            ],
+        ),
+        (
+            "env: [BRAND]\naccounts:\n  brand: {token_env: BRAND}\n",
+            [
+                "threadsync.yaml:3:3: BRAND is the token_env of account 'brand', so it holds "
+                "a token; remove it from env:"
+            ],
+        ),
         ("env: [my-var]\n", ["threadsync.yaml:1:6: 'my-var' is not an environment variable name"]),
         ("env: RELEASE\n", ["threadsync.yaml:1:6: env must be a list, not the text 'RELEASE'"]),
         (
