@@ -60,7 +60,9 @@ class ApplyOptions:
     rate_limit_delay: float = 30.0
     find_retries: int = 3
     find_delay: float = 2.0
-    retry_failed: bool = False
+    # Publishes whose answer was lost while the container still reads FINISHED;
+    # each re-send risks a post that Meta made but does not list yet.
+    unknown_outcome_retries: int = 1
 
 
 class PostFailed(Exception):
@@ -312,7 +314,7 @@ class PartPublisher:
             settle = max(settle, self.options.settle_reply)
         if settle:
             self.sleep(settle)
-        not_ready = limited = 0
+        not_ready = limited = unknown = 0
         while True:
             self.progress(post.id, "publishing" + (f" (part {index + 1})" if index else ""))
             try:
@@ -337,13 +339,20 @@ class PartPublisher:
                 if exc.code in QUOTA_CODES:
                     raise QuotaExhausted(str(exc)) from exc
                 raise
-            except PublishOutcomeUnknown:
+            except PublishOutcomeUnknown as exc:
                 outcome = self._read(post, index, ready.attempt, ready.container_id)
                 if isinstance(outcome, Published):
                     return outcome.media_id
                 if outcome is None:
                     return None
-                continue  # FINISHED: it was not published
+                unknown += 1  # FINISHED: it reads as not published
+                if unknown > self.options.unknown_outcome_retries:
+                    raise Interrupted(
+                        f"Threads gave no answer to {unknown} publishes of container "
+                        f"{ready.container_id}; run apply again later (it checks the "
+                        "container before publishing again)"
+                    ) from exc
+                continue
             self.journal.part_published(post.id, index, media_id, self.now(), ready.attempt)
             self.fetch_links(post.id, index, media_id)
             return media_id

@@ -132,6 +132,25 @@ def test_ambiguous_publish_is_reconciled_without_publishing_again(
     assert len(create_requests(emu)) == 4  # and no spare container was made
 
 
+def test_publishes_that_never_get_an_answer_stop_after_one_resend(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    """Dropped before the work every time: the container stays FINISHED; apply re-sends once."""
+    spec = text_spec("a")
+    root = make_project(tmp_path / "p", spec.files)
+    emu.add_fault(action="drop_before", method="POST", path=PUBLISH, every=True)
+    first = apply(root, emu)
+    assert first.returncode == 1, first
+    assert "Threads gave no answer to 2 publishes of container" in first.stderr
+    assert len(publish_requests(emu)) == 2  # the first send and one re-send, no more
+    assert live_posts(emu) == []
+    emu.clear_faults()
+    second = apply(root, emu)
+    assert second.returncode == 0, second
+    assert check_exactly_once(emu, root, spec.expected) == []
+    assert len(create_requests(emu)) == 1  # the same container, published at last
+
+
 def test_slow_container_interrupts_and_the_next_run_waits_for_the_same_one(
     emu: Emulator, tmp_path: Path
 ) -> None:

@@ -58,7 +58,6 @@ def options_from(args: argparse.Namespace, ctx: Context) -> ApplyOptions:
             maximum=max(conf.poll_max, conf.poll_initial),
         ),
         not_ready_delay=conf.not_ready_delay,
-        retry_failed=bool(getattr(args, "retry_failed", False)),
     )
 
 
