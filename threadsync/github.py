@@ -157,7 +157,8 @@ class GitHub:
             raise GitHubError(f"refusing to send the GitHub token to {self._origin(url)[1]}")
         data = None if body is None else json.dumps(body).encode("utf-8")
         req = urllib.request.Request(url, data=data, method=method)  # noqa: S310 - http(s) only
-        req.add_header("Authorization", f"Bearer {self._token}")
+        # Unredirected: urllib copies ordinary headers to wherever a 3xx points.
+        req.add_unredirected_header("Authorization", f"Bearer {self._token}")
         req.add_header("Accept", "application/vnd.github+json")
         req.add_header("X-GitHub-Api-Version", "2022-11-28")
         req.add_header("User-Agent", "threadsync")

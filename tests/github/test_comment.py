@@ -92,6 +92,50 @@ def test_the_token_is_never_sent_to_another_host(fake_github: FakeGitHub) -> Non
         upsert_comment(gh, REPO, 5, "plan")
 
 
+def test_a_redirect_to_another_host_does_not_carry_the_token() -> None:
+    """urllib copies ordinary headers to a redirect's target; the token must stay behind."""
+    import http.server
+    import threading
+
+    seen: list[str | None] = []
+
+    class Other(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append(self.headers.get("Authorization"))
+            body = b"{}"
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    class Redirect(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(307)
+            self.send_header("Location", f"http://127.0.0.1:{other.server_port}/elsewhere")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    other = http.server.HTTPServer(("127.0.0.1", 0), Other)
+    first = http.server.HTTPServer(("127.0.0.1", 0), Redirect)
+    for server in (other, first):
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        client = GitHub("canary-gh-token-123456", api_url=f"http://127.0.0.1:{first.server_port}")
+        client.request("GET", "repos/o/r")
+    finally:
+        for server in (other, first):
+            server.shutdown()
+            server.server_close()
+    assert seen == [None]
+
+
 def test_errors_name_the_status_and_never_the_token(fake_github: FakeGitHub) -> None:
     gh = GitHub("ghs_wrong_token_canary_123456", api_url=fake_github.url)
     with pytest.raises(GitHubError) as info:
