@@ -18,10 +18,10 @@ import tempfile
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
 from threadsync import __version__
-from threadsync.errors import ThreadsyncError
+from threadsync.errors import expected_message
 from threadsync.secrets import redact
 
 LOG_NAME = "threadsync-error.log"
@@ -243,33 +243,6 @@ def _write_crash_log(exc: BaseException, argv: Sequence[str], extra: Sequence[st
     return path
 
 
-def _api_errors() -> Any:
-    """``threadsync.api.errors`` if the client was used; else no API error can have happened.
-
-    Not imported otherwise: it would import the client and requests just to
-    report an offline error.
-    """
-    return sys.modules.get("threadsync.api.errors")
-
-
-def _hint(exc: BaseException) -> str:
-    """The fix for API errors that need one from the user."""
-    errors = _api_errors()
-    if errors is not None and isinstance(exc, errors.ThreadsAccessTokenExpired):
-        return (
-            "; the access token is expired or invalid: run 'threadsync auth refresh' "
-            "(or 'threadsync auth login'), or set a valid THREADS_ACCESS_TOKEN"
-        )
-    return ""
-
-
-def _is_expected(exc: BaseException) -> bool:
-    if isinstance(exc, ThreadsyncError):
-        return True
-    errors = _api_errors()
-    return errors is not None and isinstance(exc, errors.ThreadsError)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
@@ -290,8 +263,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except Exception as exc:
         extra = _named_token(args)
-        if _is_expected(exc):
-            print(f"error: {redact(str(exc), extra)}{_hint(exc)}", file=sys.stderr)
+        message = expected_message(exc)
+        if message is not None:
+            print(f"error: {redact(message, extra)}", file=sys.stderr)
             return 1
         log = _write_crash_log(exc, args_list, extra)
         message = redact(str(exc), extra)

@@ -100,3 +100,55 @@ def test_each_account_applies_with_its_own_token_and_state(
     missing = cli("apply", "--yes", "--account", "blog")
     assert missing.rc == 1 and "set THREADS_ACCESS_TOKEN_BLOG" in missing.err
     assert not (project.root / ".threadsync/blog/state.json").exists()
+
+
+def test_one_accounts_api_error_does_not_stop_the_others(
+    make_project: Callable[..., Project],
+    cli: Run,
+    emu: Emulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    make_project(FILES, config=CONFIG)
+    # blog runs first (accounts go in name order), with a token Threads refuses.
+    monkeypatch.setenv("THREADS_ACCESS_TOKEN_BLOG", "not-a-token-the-emulator-knows")
+    monkeypatch.setenv("BRAND_TOKEN", emu.token)
+
+    text = cli("apply", "--yes")
+    assert text.rc == 1
+    assert "error: account blog: " in text.err
+    assert "launch: published" in text.err  # brand went on after blog's error
+    assert "not-a-token-the-emulator-knows" not in text.out + text.err
+
+    result = cli("apply", "--yes", "--json")
+    assert result.rc == 1
+    reports = json.loads(result.out)["accounts"]
+    assert reports["brand"]["posts"] == []  # published by the first run: nothing left to do
+    assert "error: account blog: " in result.err
+    assert reports["blog"]["output"] is None  # it failed before printing anything
+
+
+def test_json_keeps_the_report_of_an_apply_that_stopped(
+    make_project: Callable[..., Project],
+    cli: Run,
+    emu: Emulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    make_project(FILES, config=CONFIG)
+    monkeypatch.setenv("THREADS_ACCESS_TOKEN_BLOG", emu.token)
+    monkeypatch.setenv("BRAND_TOKEN", emu.token)
+    # blog's publish (the first) fails with a transient error: its apply stops.
+    emu.add_fault(action="graph_error", method="POST", path=r"/threads_publish$", nth=1, code=2)
+    result = cli("apply", "--yes", "--json")
+    assert result.rc == 1
+    reports = json.loads(result.out)["accounts"]
+    assert reports["blog"]["error"].startswith("stopped at hello")
+    assert reports["blog"]["output"]["aborted"]  # the report it printed is kept
+    assert [p["status"] for p in reports["blog"]["output"]["posts"]] == ["interrupted"]
+    assert [p["id"] for p in reports["brand"]["posts"]] == ["launch"]
+
+
+def test_import_runs_against_the_emulator(make_project: Callable[..., Project], cli: Run) -> None:
+    make_project({"content/a.yaml": "text: Hello\n"})
+    result = cli("import", "--emulator", "--dry-run")
+    assert result.rc == 0, result.err
+    assert "Using a local Threads emulator" in result.err

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from threadsync.commands._options import add_api_options as add_api_options
-from threadsync.errors import ThreadsyncError
+from threadsync.errors import ThreadsyncError, expected_message
 
 if TYPE_CHECKING:  # pydantic, jinja2 and requests stay off the CLI's start-up path
     from threadsync.api import API
@@ -252,8 +252,9 @@ def for_each_account(
     *,
     one_only: str | None = None,
 ) -> int:
-    """Run a command per account; one account's error does not stop the others.
+    """Run a command per account, each against the emulator with ``--emulator``.
 
+    One account's expected error (ours or the API's) does not stop the others.
     The exit code is 1 if any account failed, else 2 if any returned 2, else 0.
     ``one_only`` names why this run may touch a single account only.  Text
     output is headed ``== account NAME`` per account; JSON output (see
@@ -263,18 +264,34 @@ def for_each_account(
     if one_only and len(contexts) > 1:
         raise ThreadsyncError(f"{one_only}; add --account NAME")
     if len(contexts) == 1:
-        return run_one(args, contexts[0])
-    if wants_json(args):
-        return _json_per_account(args, run_one, contexts)
+        with maybe_emulator(args, contexts[0]) as ctx:
+            return run_one(args, ctx)
+    as_json = wants_json(args)
     codes = []
-    for ctx in contexts:
-        print(f"== account {ctx.account}", flush=True)
+    documents: dict[str, object] = {}
+    for base in contexts:
+        name = str(base.account)
+        out = io.StringIO()
+        if not as_json:
+            print(f"== account {name}", flush=True)
+        error = None
         try:
-            codes.append(run_one(args, ctx))
-        except ThreadsyncError as exc:
-            message = _account_error(args, ctx, exc)
-            print(f"error: account {ctx.account}: {message}", file=sys.stderr, flush=True)
+            with contextlib.ExitStack() as stack:
+                if as_json:
+                    stack.enter_context(contextlib.redirect_stdout(out))
+                ctx = stack.enter_context(maybe_emulator(args, base))
+                codes.append(run_one(args, ctx))
+        except Exception as exc:
+            message = expected_message(exc)
+            if message is None:
+                raise  # a bug: the CLI's error handler logs it
+            error = _redacted(args, base, message)
+            print(f"error: account {name}: {error}", file=sys.stderr, flush=True)
             codes.append(1)
+        if as_json:
+            documents[name] = _account_document(out.getvalue(), error)
+    if as_json:
+        print(json.dumps({"accounts": documents}, indent=2, ensure_ascii=False))
     return _combined_code(codes)
 
 
@@ -290,38 +307,27 @@ def wants_json(args: argparse.Namespace) -> bool:
     return output_format(args) == "json" and not getattr(args, "out", None)
 
 
-def _json_per_account(
-    args: argparse.Namespace,
-    run_one: Callable[[argparse.Namespace, Context], int],
-    contexts: list[Context],
-) -> int:
-    """Each account's JSON, captured and printed as one document a program can read."""
-    codes = []
-    documents: dict[str, object] = {}
-    for ctx in contexts:
-        name = str(ctx.account)
-        out = io.StringIO()
-        try:
-            with contextlib.redirect_stdout(out):
-                codes.append(run_one(args, ctx))
-        except ThreadsyncError as exc:
-            message = _account_error(args, ctx, exc)
-            print(f"error: account {name}: {message}", file=sys.stderr, flush=True)
-            codes.append(1)
-            documents[name] = {"error": message}
-            continue
-        text = out.getvalue().strip()
-        documents[name] = json.loads(text) if text else None
-    print(json.dumps({"accounts": documents}, indent=2, ensure_ascii=False))
-    return _combined_code(codes)
+def _account_document(printed: str, error: str | None) -> object:
+    """What one account printed, as JSON; with ``{"error": ...}`` when it failed.
+
+    A failed apply has printed its report of what it did publish: that is kept.
+    """
+    text = printed.strip()
+    try:
+        output = json.loads(text) if text else None
+    except ValueError:
+        output = text
+    if error is None:
+        return output
+    return {"error": error, "output": output}
 
 
-def _account_error(args: argparse.Namespace, ctx: Context, exc: ThreadsyncError) -> str:
+def _redacted(args: argparse.Namespace, ctx: Context, message: str) -> str:
     """One account's error message, with every token it could hold redacted."""
     from threadsync.secrets import redact
 
     names = {getattr(args, "token_env", None), ctx.token_env}
-    return redact(str(exc), [os.environ[n] for n in names if n and os.environ.get(n)])
+    return redact(message, [os.environ[n] for n in names if n and os.environ.get(n)])
 
 
 def _combined_code(codes: list[int]) -> int:

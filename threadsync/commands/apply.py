@@ -18,7 +18,6 @@ from threadsync.commands._context import (
     for_each_account,
     load_content,
     long_lived,
-    maybe_emulator,
     utcnow,
 )
 from threadsync.commands.plan import build_plan, limits_of, render
@@ -63,12 +62,7 @@ def options_from(args: argparse.Namespace, ctx: Context) -> ApplyOptions:
 
 def run(args: argparse.Namespace) -> int:
     one_only = "a saved plan belongs to one account" if getattr(args, "planfile", None) else None
-    return for_each_account(args, _run_account, one_only=one_only)
-
-
-def _run_account(args: argparse.Namespace, base: Context) -> int:
-    with maybe_emulator(args, base) as ctx:
-        return _run(args, ctx)
+    return for_each_account(args, _run, one_only=one_only)
 
 
 def _run(args: argparse.Namespace, ctx: Context) -> int:

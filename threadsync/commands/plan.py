@@ -14,7 +14,6 @@ from threadsync.commands._context import (
     for_each_account,
     load_content,
     long_lived,
-    maybe_emulator,
     output_format,
     utcnow,
 )
@@ -99,13 +98,12 @@ def run(args: argparse.Namespace) -> int:
     return for_each_account(args, _run, one_only=one_only)
 
 
-def _run(args: argparse.Namespace, base: Context) -> int:
-    with maybe_emulator(args, base) as ctx:
-        now = utcnow()
-        project = load_content(ctx, now)
-        with long_lived():
-            state = load_state(ctx.state_path)
-        plan = build_plan(args, ctx, project, state, now)
+def _run(args: argparse.Namespace, ctx: Context) -> int:
+    now = utcnow()
+    project = load_content(ctx, now)
+    with long_lived():
+        state = load_state(ctx.state_path)
+    plan = build_plan(args, ctx, project, state, now)
     fmt = output_format(args)
     color = use_color(sys.stdout, no_color=bool(getattr(args, "no_color", False)))
     sys.stdout.write(render(plan, fmt, color=color))

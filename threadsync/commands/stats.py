@@ -19,7 +19,6 @@ from threadsync.commands._context import (
     add_api_options,
     api_factory,
     for_each_account,
-    maybe_emulator,
     utcnow,
 )
 from threadsync.errors import ThreadsyncError
@@ -115,7 +114,7 @@ def out_path(args: argparse.Namespace, ctx: Context) -> Path | None:
     return path
 
 
-def run_one(args: argparse.Namespace, first: Context) -> int:
+def run_one(args: argparse.Namespace, ctx: Context) -> int:
     from threadsync.content import load_project
     from threadsync.state import load_state
     from threadsync.stats.cache import cache_path_for, load_cache, save_cache
@@ -123,34 +122,33 @@ def run_one(args: argparse.Namespace, first: Context) -> int:
     from threadsync.stats.report import build_report
 
     max_age = float(getattr(args, "max_age", 6.0))
-    with maybe_emulator(args, first) as ctx:
-        since = parse_since(getattr(args, "since", None), ctx.config.tzinfo())
-        make_api = api_factory(args, ctx=ctx)
-        assert make_api is not None  # required=True raises instead
-        state = load_state(ctx.state_path)
-        now = utcnow()
-        cache_path = Path(args.cache) if getattr(args, "cache", None) else None
-        cache_path = cache_path or cache_path_for(ctx.state_path)
-        posts = {p.id: p for p in load_project(ctx.root, ctx.config, now=now).posts}
-        api = make_api()
+    since = parse_since(getattr(args, "since", None), ctx.config.tzinfo())
+    make_api = api_factory(args, ctx=ctx)
+    assert make_api is not None  # required=True raises instead
+    state = load_state(ctx.state_path)
+    now = utcnow()
+    cache_path = Path(args.cache) if getattr(args, "cache", None) else None
+    cache_path = cache_path or cache_path_for(ctx.state_path)
+    posts = {p.id: p for p in load_project(ctx.root, ctx.config, now=now).posts}
+    api = make_api()
+    try:
+        account = api.get_account()
+        state.check_account(account.id)
+        cache = load_cache(cache_path, account.id)
         try:
-            account = api.get_account()
-            state.check_account(account.id)
-            cache = load_cache(cache_path, account.id)
-            try:
-                collected = collect(
-                    api,
-                    state,
-                    cache,
-                    now,
-                    max_age=dt.timedelta(hours=max_age),
-                    since=since,
-                    period_since=since or default_period_start(now),
-                )
-            finally:
-                save_cache(cache_path, cache)  # keep what was fetched, even on a failure
+            collected = collect(
+                api,
+                state,
+                cache,
+                now,
+                max_age=dt.timedelta(hours=max_age),
+                since=since,
+                period_since=since or default_period_start(now),
+            )
         finally:
-            api.close()
+            save_cache(cache_path, cache)  # keep what was fetched, even on a failure
+    finally:
+        api.close()
     report = build_report(
         state,
         collected.cache,
@@ -165,7 +163,7 @@ def run_one(args: argparse.Namespace, first: Context) -> int:
     )
     fmt = str(getattr(args, "format", None) or "text")
     text = render(report, fmt)
-    out = out_path(args, first)
+    out = out_path(args, ctx)
     if out is not None:
         out.write_text(text, encoding="utf-8")
         print(f"Wrote the {fmt} report to {out}", file=sys.stderr)

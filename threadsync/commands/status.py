@@ -18,7 +18,6 @@ from threadsync.commands._context import (
     Context,
     api_factory,
     for_each_account,
-    maybe_emulator,
     utcnow,
 )
 from threadsync.commands._options import add_api_options
@@ -55,24 +54,23 @@ def run(args: argparse.Namespace) -> int:
     return for_each_account(args, run_one)
 
 
-def run_one(args: argparse.Namespace, first: Context) -> int:
+def run_one(args: argparse.Namespace, ctx: Context) -> int:
     from threadsync.content import load_project
     from threadsync.state import load_state
     from threadsync.status import summarize
 
-    with maybe_emulator(args, first) as ctx:
-        now = utcnow()
-        state = load_state(ctx.state_path)
-        project = load_project(ctx.root, ctx.config, now=now)
-        status = summarize(project.posts, state, now)
-        data = status.data()
-        path = ctx.state_path
-        data["state"]["path"] = (
-            path.relative_to(ctx.root).as_posix() if path.is_relative_to(ctx.root) else str(path)
-        )
-        data["content_errors"] = len(project.errors)
-        make_api = api_factory(args, required=False, ctx=ctx)
-        data["account"] = _account_facts(make_api, state, now) if make_api else None
+    now = utcnow()
+    state = load_state(ctx.state_path)
+    project = load_project(ctx.root, ctx.config, now=now)
+    status = summarize(project.posts, state, now)
+    data = status.data()
+    path = ctx.state_path
+    data["state"]["path"] = (
+        path.relative_to(ctx.root).as_posix() if path.is_relative_to(ctx.root) else str(path)
+    )
+    data["content_errors"] = len(project.errors)
+    make_api = api_factory(args, required=False, ctx=ctx)
+    data["account"] = _account_facts(make_api, state, now) if make_api else None
     if getattr(args, "json", False):
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
