@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -70,7 +71,25 @@ def test_check_local_file_accepts_threads_types(tmp_path: Path) -> None:
     assert check_local_file(tmp_path / "a.png", "a.png", "image").errors == ()
     assert check_local_file(tmp_path / "b.jpg", "b.jpg", "image").errors == ()
     result = check_local_file(tmp_path / "c.mp4", "c.mp4", "video")
-    assert result.errors == () and result.file_type == "mp4" and result.sha256
+    assert result.errors == () and result.file_type == "mp4"
+    assert result.sha256 == hashlib.sha256(files["c.mp4"]).hexdigest()  # hashed in chunks
+
+
+def test_files_over_the_limit_are_refused_without_being_read(tmp_path: Path) -> None:
+    """A sparse 1 GB + 1 byte video and a 9 MB image: refused by size, never loaded."""
+    video = tmp_path / "huge.mp4"
+    with video.open("wb") as fh:
+        fh.write(mp4_bytes())
+        fh.truncate(1024**3 + 1)
+    image = tmp_path / "huge.png"
+    with image.open("wb") as fh:
+        fh.write(png_bytes())
+        fh.truncate(9 * 1024 * 1024)
+    big = check_local_file(video, "huge.mp4", "video")
+    assert big.errors == ("video huge.mp4 is over 1 GB; Threads accepts at most 1 GB",)
+    assert big.sha256 is None
+    heavy = check_local_file(image, "huge.png", "image")
+    assert heavy.errors == ("image huge.png is 9.0 MB; Threads accepts at most 8 MB",)
 
 
 def test_check_local_file_by_content_not_name(tmp_path: Path) -> None:

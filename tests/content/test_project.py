@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -810,6 +811,17 @@ def _reference_data(parts: list[Part], reply_to: Reference | None) -> dict[str, 
     }
 
 
+def test_the_hash_covers_every_field_of_a_part() -> None:
+    """A field added to Part must be added to the hash (and to the reference above)."""
+    names = {f.name for f in dataclasses.fields(Part)}
+    values: dict[str, object] = dict.fromkeys(names)
+    values |= {"kind": "text", "text": "Hi", "media": [], "text_entities": []}
+    part = Part.make(**values)
+    covered = _reference_data([part], None)["parts"][0]  # type: ignore[index]
+    assert set(covered) == names
+    assert set(json.loads(canonical_post([part], None))["parts"][0]) == names
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     st.lists(_parts, min_size=1, max_size=3),
@@ -826,3 +838,18 @@ def test_the_hash_text_is_canonical_json_of_every_field(
         ensure_ascii=False,
     )
     assert canonical_post(parts, reply_to) == expected
+
+
+def test_a_reference_to_a_file_that_fails_to_parse_gets_no_second_error(tmp_path: Path) -> None:
+    project = load(
+        tmp_path,
+        {
+            "content/a.yaml": "text: [unclosed\n",
+            "content/b.yaml": "text: Quoting a\nquote: a\n",
+            "content/c.yaml": "text: Quoting nothing\nquote: nope\n",
+        },
+    )
+    found = messages(project)
+    assert [m for m in found if m.startswith("content/a.yaml")]
+    assert not [m for m in found if m.startswith("content/b.yaml")]
+    assert [m for m in found if m.startswith("content/c.yaml") and "'nope'" in m]

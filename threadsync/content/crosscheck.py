@@ -27,7 +27,8 @@ def cross_check(builder: PostBuilder, loaded: list[LoadedPost]) -> list[Post]:
             "(set a different id: in one of them)",
         )
         item.failed = True
-    ids = builder.known_ids | set(by_id)
+    ids = builder.known_ids  # holds every id of by_id too
+    sorted_ids: list[str] | None = None  # for hints, sorted once if needed
     refs: dict[str, list[tuple[Loc, str, Reference]]] = {}
     for item in loaded:
         if not item.has_refs or (item.failed and by_id.get(item.id) is not item):
@@ -40,7 +41,8 @@ def cross_check(builder: PostBuilder, loaded: list[LoadedPost]) -> list[Post]:
         for loc, name, value in wanted:
             ref = classify_reference(value, ids)
             if ref is None:
-                hint = did_you_mean(value, sorted(ids))
+                sorted_ids = sorted_ids or sorted(ids)
+                hint = did_you_mean(value, sorted_ids)
                 builder.add_at(
                     item.source,
                     loc,

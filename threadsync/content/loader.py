@@ -1,8 +1,8 @@
 """``load_project``: find, parse, render and check every post of a project.
 
-Phase 1 reads each file on its own: decode → YAML or Markdown → type check
-(here), then templates → per-part rules → local media (``building.py``),
-each step over all files before the next.
+Phase 1 reads each file on its own, in steps that each run over all files
+before the next: read and decode, YAML or Markdown, type check (here), then
+build: templates, per-part rules and local media (``building.py``).
 Phase 2 checks what needs all files: unique ids, ``quote``/``reply_to``
 references, cycles; then the posts are built and sorted in publish order
 (``crosscheck.py``).  Every problem of every file is collected; nothing here
@@ -205,9 +205,18 @@ class _ProjectLoader(PostBuilder):
         for rel, full in found:
             shown = f"{label}/{rel}" if label != "." else rel
             text = self._read_text(full, shown)
-            if text is not None:
+            if text is None:
+                self._known_broken(rel)
+            else:
                 texts.append((rel, shown, text))
         return texts
+
+    def _known_broken(self, rel: str) -> None:
+        """Count a file that can't be read or parsed as having its path's id.
+
+        A reference to it then gets no second, misleading error.
+        """
+        self.known_ids.add(rel.rsplit(".", 1)[0])
 
     def parse_file(self, rel: str, shown: str, text: str) -> _ParsedFile | None:
         """YAML or Markdown → a mapping of fields, with its source positions."""
@@ -304,9 +313,11 @@ class _ProjectLoader(PostBuilder):
         guarded = self._guarded
         texts = self.read_all(self.discover())
         parsed = [guarded(shown, self.parse_file, rel, shown, text) for rel, shown, text in texts]
-        del texts
         files = [item for item in parsed if item is not None]
-        del parsed
+        for (rel, _, _), item in zip(texts, parsed, strict=True):
+            if item is None:
+                self._known_broken(rel)
+        del texts, parsed
         models = [guarded(f.source.path, self.type_check, f) for f in files]
         loaded: list[LoadedPost] = []
         for item, model in zip(files, models, strict=True):
@@ -376,9 +387,9 @@ def load_project(
 
     Never raises on bad content: every problem is in ``Project.problems``.
     """
-    # The loader keeps every file's YAML node tree (for positions) until the
-    # end: millions of objects with no reference cycles.  Pausing the cyclic
-    # garbage collector meanwhile saves it from walking them again and again.
+    # The loader builds hundreds of thousands of objects (parsed data, models,
+    # parts) with no reference cycles.  Pausing the cyclic garbage collector
+    # meanwhile saves it from walking them again and again.
     was_enabled = gc.isenabled()
     gc.disable()
     try:

@@ -16,10 +16,11 @@ JPEG SOF segment; videos at most 1 GB.
 from __future__ import annotations
 
 import hashlib
+import os
 import string
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import BinaryIO, Literal
 from urllib.parse import quote
 
 MediaKind = Literal["image", "video"]
@@ -136,18 +137,23 @@ def check_local_file(path: Path, shown: str, declared: str) -> LocalFile:
     """Check a local media file against what Threads accepts.
 
     ``declared`` is ``image`` or ``video`` (what the post says); ``shown`` is
-    the path to name in messages.
+    the path to name in messages.  Only an image (at most 8 MB) is read whole,
+    to find its size; a video is hashed in chunks, and a file over the limit is
+    not hashed at all.
     """
     try:
         if not path.is_file():
             what = "is a directory" if path.is_dir() else "does not exist"
             return LocalFile(None, None, (f"media file {shown} {what}",))
-        data = path.read_bytes()
+        with path.open("rb") as fh:
+            return _check_open_file(fh, os.fstat(fh.fileno()).st_size, shown, declared)
     except OSError as exc:
         return LocalFile(None, None, (f"media file {shown} can't be read: {exc.strerror or exc}",))
-    file_type = sniff(data[:16])
-    digest = hashlib.sha256(data).hexdigest()
-    errors: list[str] = []
+
+
+def _check_open_file(fh: BinaryIO, size: int, shown: str, declared: str) -> LocalFile:
+    head = fh.read(16)
+    file_type = sniff(head)
     if file_type in ("jpeg", "png"):
         actual = "image"
     elif file_type in ("mp4", "mov"):
@@ -158,30 +164,40 @@ def check_local_file(path: Path, shown: str, declared: str) -> LocalFile:
             if file_type
             else "is not an image or video Threads accepts"
         )
-        errors.append(
+        message = (
             f"media file {shown} {what}; Threads accepts JPEG or PNG images and MP4 or MOV videos"
         )
-        return LocalFile(file_type, digest, tuple(errors))
+        return LocalFile(file_type, None, (message,))
+    errors: list[str] = []
     if actual != declared:
         errors.append(f"media file {shown} is {_NAMES[file_type]}, but the post says {declared}")
+    digest: str | None = None
     if actual == "image":
-        if len(data) > IMAGE_MAX_BYTES:
+        if size > IMAGE_MAX_BYTES:
             errors.append(
-                f"image {shown} is {len(data) / 1024 / 1024:.1f} MB; Threads accepts at most 8 MB"
+                f"image {shown} is {size / 1024 / 1024:.1f} MB; Threads accepts at most 8 MB"
             )
-        size = png_size(data) if file_type == "png" else jpeg_size(data)
-        if size is None:
+            return LocalFile(file_type, None, tuple(errors))
+        data = head + fh.read()
+        digest = hashlib.sha256(data).hexdigest()
+        dims = png_size(data) if file_type == "png" else jpeg_size(data)
+        if dims is None:
             errors.append(f"image {shown} is damaged: its size can't be read")
         else:
-            w, h = size
+            w, h = dims
             if w == 0 or h == 0:
                 errors.append(f"image {shown} has no pixels ({w}x{h})")
             elif max(w, h) / min(w, h) > MAX_ASPECT:
                 errors.append(
                     f"image {shown} is {w}x{h}, an aspect ratio over 10:1; Threads refuses it"
                 )
-    elif len(data) > VIDEO_MAX_BYTES:
+    elif size > VIDEO_MAX_BYTES:
         errors.append(f"video {shown} is over 1 GB; Threads accepts at most 1 GB")
+    else:
+        hasher = hashlib.sha256(head)
+        while chunk := fh.read(1 << 20):
+            hasher.update(chunk)
+        digest = hasher.hexdigest()
     return LocalFile(file_type, digest, tuple(errors))
 
 
