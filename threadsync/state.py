@@ -25,7 +25,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from threadsync.errors import ThreadsyncError
 
 STATE_VERSION = 1
-DEFAULT_STATE_PATH = Path(".threadsync/state.json")
 
 PostStatus = Literal["pending", "published", "failed"]
 

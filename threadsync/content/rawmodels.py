@@ -23,18 +23,10 @@ from pydantic import (
     model_validator,
 )
 
-REPLY_CONTROLS = (
-    "everyone",
-    "accounts_you_follow",
-    "mentioned_only",
-    "parent_post_author_only",
-    "followers_only",
-)
 ReplyControl = Literal[
     "everyone", "accounts_you_follow", "mentioned_only", "parent_post_author_only", "followers_only"
 ]
 OnChange = Literal["warn", "replace"]
-ON_CHANGE = ("warn", "replace")
 
 
 def _number_to_str(value: Any) -> Any:

@@ -14,10 +14,6 @@ from .render import MediaView, render_container, render_location, render_profile
 from .wire import Response, invalid, json_response, unsupported
 
 
-def _newest_first(posts: list[Post]) -> list[Post]:
-    return sorted(posts, key=post_key, reverse=True)
-
-
 def media_list(
     call: Call, posts: list[Post], *, newest_first: bool = True, view: MediaView | None = None
 ) -> Response:

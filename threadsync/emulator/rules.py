@@ -24,7 +24,6 @@ from .wire import (
     SUB_TOPIC_TAG,
     GraphError,
     invalid,
-    no_permission,
 )
 
 MEDIA_TYPES = ("TEXT", "IMAGE", "VIDEO", "CAROUSEL")
@@ -272,8 +271,3 @@ def _check_ghost(params: dict[str, str]) -> None:
     used = [name for name in banned if name in params]
     if used:
         raise invalid(f"A ghost post cannot use {', '.join(used)}.")
-
-
-def require_scope(scopes: list[str], scope: str) -> None:
-    if scope not in scopes:
-        raise no_permission()

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 
 from threadsync.preview.model import CardView
 
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
 
 @dataclass(frozen=True)
 class Entry:

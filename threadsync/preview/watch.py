@@ -196,11 +196,6 @@ class Watcher:
             if not self._stop.is_set():
                 self.build(changed)
 
-    def wait_for_build(self, after: int, timeout: float) -> bool:
-        """Wait until more than ``after`` builds are done (for tests and benchmarks)."""
-        with self._built:
-            return self._built.wait_for(lambda: self.builds > after, timeout)
-
     # -- lifecycle --------------------------------------------------------------------------
 
     def start(self) -> Watcher:
