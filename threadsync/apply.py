@@ -175,13 +175,16 @@ class Applier:
         for change in self.plan.changes:
             if change.action in ("move", "forget", "adopt"):
                 self._state_only(change)
-        for change in self.plan.changes:
-            if change.action in ("delete", "replace"):
-                self._delete(change)
         publishing = [c for c in self.plan.changes if c.action in ("create", "replace")]
+        # The quota first: a replace that must wait keeps its old post on Threads
+        # until the run that can publish the new one.
+        fit, deferred = self._fit_quota(publishing) if publishing else ([], [])
+        replacing = {c.id for c in fit if c.action == "replace"}
+        for change in self.plan.changes:
+            if change.action == "delete" or change.id in replacing:
+                self._delete(change)
         if not publishing:
             return
-        fit, deferred = self._fit_quota(publishing)
         deferred = self._publish_all(fit) + deferred
         for change in deferred:
             self.report.results.append(
@@ -257,7 +260,9 @@ class Applier:
         for i, change in enumerate(changes):
             post = self.posts[change.id]
             entry = self.journal.entry(change.id)
-            done = sum(1 for p in entry.parts if p.media_id) if entry else 0
+            # A replace publishes every part anew (its old parts are deleted first).
+            live = entry is not None and change.action != "replace"
+            done = sum(1 for p in entry.parts if p.media_id) if live and entry else 0
             need_posts, need_replies = quota_needs(post, done)
             if (posts_left is not None and need_posts > posts_left) or (
                 replies_left is not None and need_replies > replies_left

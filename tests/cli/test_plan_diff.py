@@ -75,6 +75,22 @@ def test_on_change_replace_deletes_the_old_post_and_publishes_the_new_one(
     assert cli("plan", "--detailed-exitcode").rc == 0
 
 
+def test_a_replace_that_the_quota_defers_keeps_the_old_post_live(
+    make_project: Callable[..., Project], cli: Run, emu: Emulator
+) -> None:
+    project = make_project(
+        {"content/a.yaml": "text: Version one\non_change: replace\n"},
+        config="limits:\n  max_deletes_per_apply: 1\n",
+    )
+    assert cli("apply", "--yes").rc == 0
+    project.post("a", "text: Version two\non_change: replace\n")
+    for _ in range(249):  # 250 posts per rolling 24 h: none left
+        emu.core.store.count_quota(emu.user_id, "post")
+    assert cli("apply", "--yes").rc == 0
+    assert live_texts(emu) == ["Version one"]  # not deleted while the new one must wait
+    assert actions(cli("plan", "--json").json()) == [("a", "replace")]
+
+
 def test_removed_post_is_forgotten_by_default(
     make_project: Callable[..., Project], cli: Run, emu: Emulator
 ) -> None:
