@@ -14,6 +14,13 @@ def test_non_loopback_connections_are_refused() -> None:
         s.close()
 
 
+def test_name_lookups_of_other_hosts_are_refused() -> None:
+    with pytest.raises(OSError, match="only reach loopback"):
+        socket.getaddrinfo("graph.threads.net", 443)
+    assert socket.getaddrinfo("127.0.0.1", 80)
+    assert socket.getaddrinfo("localhost", 80)
+
+
 def test_loopback_connections_are_allowed() -> None:
     server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     server.bind(("127.0.0.1", 0))

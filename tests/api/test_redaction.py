@@ -16,6 +16,7 @@ from threadsync.api import (
     PublishOutcomeUnknown,
     RetryPolicy,
     Threads,
+    ThreadsAccessTokenExpired,
     ThreadsAPIError,
     ThreadsConnectionError,
     ThreadsError,
@@ -126,10 +127,11 @@ def test_redactor_patterns() -> None:
     assert red.data(body) == {"error": {"code": 190, "access_token": REDACTED}, "list": [REDACTED]}
 
 
-def test_expired_credentials_message_has_no_token() -> None:
+def test_expired_credentials_message_has_no_token(rsps: responses.RequestsMock) -> None:
     creds = Credentials.from_token(
         TOKEN, expiration=dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)
     )
-    with pytest.raises(ThreadsError) as info:
+    with pytest.raises(ThreadsAccessTokenExpired) as info:
         API(creds).account()
+    assert len(rsps.calls) == 0  # refused before any request
     assert_no_canary(str(info.value))

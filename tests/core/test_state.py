@@ -158,15 +158,6 @@ def test_state_of_another_account_is_refused() -> None:
     State().check_account("anything")  # a new state adopts whoever applies first
 
 
-def test_state_holds_no_token(tmp_path: Path) -> None:
-    path = tmp_path / "state.json"
-    store = StateStore(path)
-    store.state.posts["a"] = _published()
-    store.save()
-    keys = set(json.loads(path.read_text()))
-    assert keys == {"version", "lineage", "serial", "posts"}
-
-
 def test_the_file_lists_posts_by_id_and_keeps_text_readable(tmp_path: Path) -> None:
     store = StateStore(tmp_path / "state.json")
     for post_id in ("b", "c", "a"):
