@@ -234,6 +234,8 @@ class Applier:
             try:
                 api.delete(media_id)
             except ThreadsAPIError as exc:
+                if isinstance(exc, ThreadsAccessTokenExpired | PermissionDenied):
+                    raise  # run() names the fix (auth refresh, the threads_delete scope)
                 if exc.code != 100:  # 100: already gone
                     raise ApplyAborted(f"deleting {change.id} ({media_id}) failed: {exc}") from exc
             self.journal.deleted(change.id, media_id)

@@ -126,6 +126,23 @@ def test_prune_deletes_removed_posts_from_threads(
     assert "b" not in project.state()["posts"]
 
 
+def test_a_delete_without_the_delete_scope_names_the_scope(
+    make_project: Callable[..., Project],
+    cli: Run,
+    emu: Emulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    project = make_project({"content/a.yaml": "text: Keep\n", "content/b.yaml": "text: Drop\n"})
+    assert cli("apply", "--yes").rc == 0
+    project.remove("content/b.yaml")
+    scopes = ["threads_basic", "threads_content_publish"]
+    monkeypatch.setenv("THREADS_ACCESS_TOKEN", emu.mint_token(scopes=scopes)["access_token"])
+    result = cli("apply", "--yes", "--prune")
+    assert result.rc == 1
+    assert "threads_delete" in result.err
+    assert live_texts(emu) == ["Keep", "Drop"]
+
+
 def test_renamed_file_moves_its_state_and_nothing_is_posted_twice(
     make_project: Callable[..., Project], cli: Run, emu: Emulator
 ) -> None:
