@@ -223,8 +223,14 @@ def _named_token(args: argparse.Namespace) -> list[str]:
     return [value] if value else []
 
 
-def _write_crash_log(exc: BaseException, argv: Sequence[str], extra: Sequence[str] = ()) -> Path:
-    """Write a Markdown bug report, redacted, and return its path."""
+def _write_crash_log(
+    exc: BaseException, argv: Sequence[str], extra: Sequence[str] = ()
+) -> Path | None:
+    """Write a Markdown bug report, redacted, readable by its owner only; its path, or None.
+
+    The temp dir is shared: the file is never followed through a symlink, and
+    one another user made is not written (nor named).
+    """
     body = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     text = (
         "# threadsync crash report\n\n"
@@ -235,11 +241,16 @@ def _write_crash_log(exc: BaseException, argv: Sequence[str], extra: Sequence[st
     )
     directory = Path(os.environ.get("THREADSYNC_LOG_DIR") or tempfile.gettempdir())
     path = directory / LOG_NAME
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        path.write_text(redact(text, extra), encoding="utf-8")
+        fd = os.open(path, flags, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            if hasattr(os, "fchmod"):
+                os.fchmod(fd, 0o600)  # an older report of ours may have other modes
+            fh.write(redact(text, extra))
     except OSError:
-        pass
+        return None
     return path
 
 
@@ -270,7 +281,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         log = _write_crash_log(exc, args_list, extra)
         message = redact(str(exc), extra)
         print(
-            f"error: unexpected {type(exc).__name__}: {message} (a bug; details in {log})",
+            f"error: unexpected {type(exc).__name__}: {message} "
+            + (f"(a bug; details in {log})" if log else "(a bug; no report could be written)"),
             file=sys.stderr,
         )
         return 1

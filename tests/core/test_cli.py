@@ -58,5 +58,22 @@ def test_account_tokens_never_reach_error_lines_or_crash_logs(
     assert cli.main(argv) == 1
     err = capsys.readouterr().err
     assert "unexpected RuntimeError" in err and CANARY not in err
-    log = (tmp_path / cli.LOG_NAME).read_text()
+    log_path = tmp_path / cli.LOG_NAME
+    log = log_path.read_text()
     assert "boom" in log and "Traceback" in log and CANARY not in log
+    assert log_path.stat().st_mode & 0o777 == 0o600  # the report's directory may be shared
+
+
+def test_a_crash_log_is_never_written_through_a_symlink(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from threadsync.commands import force_unlock
+
+    target = tmp_path / "someone-elses-file"
+    target.write_text("theirs")
+    (tmp_path / cli.LOG_NAME).symlink_to(target)
+    monkeypatch.setenv("THREADSYNC_LOG_DIR", str(tmp_path))
+    monkeypatch.setattr(f"{force_unlock.__name__}.run", _failing(RuntimeError("boom")))
+    assert cli.main(["force-unlock"]) == 1
+    assert target.read_text() == "theirs"
+    assert "(a bug; no report could be written)" in capsys.readouterr().err
