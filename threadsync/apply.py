@@ -127,6 +127,9 @@ class Applier:
         self._local = threading.local()
         self.api = api_factory()
         self.failed: set[str] = set()
+        # Permalink -> media id (None: not on the account).  Finding one pages
+        # through every post of the account; prefetch asks again on every step.
+        self._permalinks: dict[str, str | None] = {}
 
     def _api(self) -> API:
         """One client per thread: a requests session is not shared across threads."""
@@ -426,10 +429,19 @@ class Applier:
 
     def _resolve_permalink(self, url: str) -> str:
         want = url.rstrip("/").split("?")[0].replace("threads.com", "threads.net")
-        for media in self._api().iter_threads(fields="id,permalink"):
-            link = (media.permalink or "").rstrip("/").replace("threads.com", "threads.net")
-            if link == want:
-                return media.id
+        if want not in self._permalinks:
+            self._permalinks[want] = next(
+                (
+                    media.id
+                    for media in self._api().iter_threads(fields="id,permalink")
+                    if (media.permalink or "").rstrip("/").replace("threads.com", "threads.net")
+                    == want
+                ),
+                None,
+            )
+        media_id = self._permalinks[want]
+        if media_id is not None:
+            return media_id
         raise PostFailed(
             f"cannot find {url} among the account's posts; quote or reply to it by media id"
         )

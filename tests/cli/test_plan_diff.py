@@ -8,7 +8,7 @@ import pytest
 
 from threadsync.emulator import Emulator
 
-from .support import Project, Run, live_texts
+from .support import Outside, Project, Run, live_texts
 
 
 def actions(result_json: dict[str, object]) -> list[tuple[str, str]]:
@@ -312,3 +312,19 @@ def test_invalid_content_is_an_error_with_detailed_exitcode(
     assert result.err.startswith("error: the content has 1 error(s)")
     assert "\ncontent/bad.yaml:" in result.err
     assert "Traceback" not in result.err
+
+
+def test_posts_quoting_one_permalink_look_it_up_once(
+    make_project: Callable[..., Project], cli: Run, emu: Emulator, outside: Outside
+) -> None:
+    media_id = outside.publish("Posted outside threadsync")
+    permalink = next(p for p in emu.posts() if p["id"] == media_id)["permalink"]
+    make_project(
+        {f"content/q{i}.yaml": f"text: Quote {i}\nquote: '{permalink}'\n" for i in range(3)}
+    )
+    emu.clear_requests()
+    assert cli("apply", "--yes").rc == 0
+    listings = [r for r in emu.requests() if "/me/threads?fields=id%2Cpermalink" in r["path"]]
+    assert len(listings) == 1, [r["path"] for r in listings]
+    quoted = [r["params"].get("quote_post_id") for r in emu.requests() if r["method"] == "POST"]
+    assert quoted.count(media_id) == 3
