@@ -1,8 +1,8 @@
 """Run threadsync's CLI with apply's fast test timing; or serve forked CLI runs.
 
-``python launch.py ARGS...`` is ``python -m threadsync ARGS...``, except that,
-while threadsync.yaml has no ``apply:`` section to set them, apply's timing
-options are taken from ``$THREADSYNC_TEST_FAST_APPLY`` (JSON).
+``python launch.py ARGS...`` is ``python -m threadsync ARGS...``, except that
+apply's timing options that threadsync.yaml can't set (``find_delay``,
+``rate_limit_delay``) are taken from ``$THREADSYNC_TEST_FAST_APPLY`` (JSON).
 
 ``python launch.py --zygote`` imports threadsync once, then reads one JSON
 request a line on stdin (``args``, ``cwd``, ``env``, ``out``, ``err``) and
@@ -28,29 +28,26 @@ if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(
 
 import threadsync.commands.apply as _apply_command
 import threadsync.commands.plan  # noqa: F401  (imported before forking)
-from threadsync.api.retry import PollSchedule
 from threadsync.cli import main
-from threadsync.config import Config
+from threadsync.config import ApplyConfig
+from threadsync.publisher import ApplyOptions
 
 _original_options_from = _apply_command.options_from
+# Apply's options that threadsync.yaml's apply: section can't set (the test
+# harness writes the others there): only these are taken from the environment.
+_NOT_IN_CONFIG = {f.name for f in dataclasses.fields(ApplyOptions)} - set(ApplyConfig.model_fields)
 
 
-def _fast_options_from(args: Any) -> Any:
-    options = _original_options_from(args)
+def _fast_options_from(args: Any, ctx: Any) -> Any:
+    options = _original_options_from(args, ctx)
     raw = os.environ.get("THREADSYNC_TEST_FAST_APPLY")
     if not raw:
         return options
-    fast = dict(json.loads(raw))
-    if getattr(args, "workers", None):
-        fast.pop("workers", None)
-    poll = PollSchedule(
-        initial=fast.pop("poll_initial"), multiplier=1.5, maximum=fast.pop("poll_max")
-    )
-    return dataclasses.replace(options, poll=poll, **fast)
+    fast = {k: v for k, v in json.loads(raw).items() if k in _NOT_IN_CONFIG}
+    return dataclasses.replace(options, **fast)
 
 
-if "apply" not in Config.model_fields:
-    _apply_command.options_from = _fast_options_from
+_apply_command.options_from = _fast_options_from
 
 
 def _child(request: dict[str, Any]) -> None:

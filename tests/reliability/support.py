@@ -5,12 +5,11 @@ files, and every apply is a real ``threadsync`` process pointed at an
 in-process :class:`~threadsync.emulator.Emulator` (``THREADS_API_URL``).
 
 Apply's timing knobs (settle delays, poll schedule, "media not ready" delay)
-default to production values that would make these tests slow.  When
-threadsync.yaml has an ``apply:`` section (``Config.model_fields``), the
-harness writes the fast values there and runs ``python -m threadsync``.
-Until then it runs ``launch.py``, which applies the same values to
-``ApplyOptions`` and then calls ``threadsync.cli.main``: the process, its
-state file, its lock and its exit code are those of ``python -m threadsync``.
+default to production values that would make these tests slow.  The harness
+writes fast values into threadsync.yaml's ``apply:`` section, and runs
+``launch.py``, which also sets the few that section can't (``FAST_EXTRA``)
+and then calls ``threadsync.cli.main``: the process, its state file, its lock
+and its exit code are those of ``python -m threadsync``.
 
 Python's start-up and threadsync's imports cost about a second of CPU per
 run, and these tests make hundreds of runs.  So :func:`run_cli` forks each
@@ -32,7 +31,6 @@ import subprocess
 import sys
 import threading
 import time
-import typing
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -41,7 +39,7 @@ from typing import Any
 
 import yaml
 
-from threadsync.config import Config
+from threadsync.config import ApplyConfig
 from threadsync.emulator import Emulator
 
 # Emulator processing times: tiny, so tests wait on logic rather than clocks.
@@ -57,31 +55,15 @@ FAST_APPLY = {
     "not_ready_delay": 0.05,
     "container_timeout": 30.0,
 }
-# Options with no ``apply:`` key (yet): set only through the launcher.
+# Options threadsync.yaml's apply: section can't set: only through the launcher.
 FAST_EXTRA = {"find_delay": 0.1, "rate_limit_delay": 0.5}
-
-
-def apply_config_keys() -> set[str] | None:
-    """The keys of threadsync.yaml's ``apply:`` section, or None while it does not exist."""
-    field_info = Config.model_fields.get("apply")
-    if field_info is None:
-        return None
-    for model in (field_info.annotation, *typing.get_args(field_info.annotation)):
-        fields = getattr(model, "model_fields", None)
-        if fields is not None:
-            return set(fields)
-    return set(FAST_APPLY)
-
-
-APPLY_KEYS = apply_config_keys()
+APPLY_KEYS = set(ApplyConfig.model_fields)
 
 LAUNCH = Path(__file__).with_name("launch.py")
 
 
 def cli_command(*args: str) -> list[str]:
-    """The command line of ``threadsync ARGS`` with the fast apply timing."""
-    if APPLY_KEYS is not None:
-        return [sys.executable, "-m", "threadsync", *args]
+    """The command line of ``threadsync ARGS`` with the fast apply timing (``launch.py``)."""
     return [sys.executable, str(LAUNCH), *args]
 
 
@@ -99,12 +81,9 @@ def _git(root: Path, *args: str) -> None:
 
 def write_config(root: Path, config: Mapping[str, Any] | None = None) -> None:
     data: dict[str, Any] = dict(config or {})
-    if APPLY_KEYS is not None:
-        section = {k: v for k, v in FAST_APPLY.items() if k in APPLY_KEYS}
-        section.update(data.get("apply", {}))
-        data["apply"] = section
-    else:
-        data.pop("apply", None)
+    section = {k: v for k, v in FAST_APPLY.items() if k in APPLY_KEYS}
+    section.update(data.get("apply", {}))
+    data["apply"] = section
     (root / "threadsync.yaml").write_text(
         yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8"
     )
