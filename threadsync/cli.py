@@ -21,25 +21,11 @@ from pathlib import Path
 from typing import NoReturn
 
 from threadsync import __version__
+from threadsync.commands._options import add_content_options, add_state_option
 from threadsync.errors import expected_message
 from threadsync.secrets import redact
 
 LOG_NAME = "threadsync-error.log"
-
-
-def _add_content_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--config",
-        metavar="FILE",
-        default=None,
-        help="path of threadsync.yaml (default: ./threadsync.yaml if present)",
-    )
-    p.add_argument(
-        "--content-dir",
-        metavar="DIR",
-        default=None,
-        help="content directory (default: 'content:' in threadsync.yaml, else ./content)",
-    )
 
 
 class _Parser(argparse.ArgumentParser):
@@ -67,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
             "or a count of valid posts (exit 0)."
         ),
     )
-    _add_content_options(p)
+    add_content_options(p)
     p.add_argument("--json", action="store_true", help="print the problems as a JSON list")
 
     p = sub.add_parser(
@@ -108,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
             "--detailed-exitcode 2 when apply would do something."
         ),
     )
-    _add_content_options(p)
+    add_content_options(p)
     _add_plan_options(p)
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="same as --format json")
@@ -133,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     p.add_argument("planfile", nargs="?", help="a plan saved by 'threadsync plan --out'")
-    _add_content_options(p)
+    add_content_options(p)
     _add_plan_options(p)
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
     p.add_argument("--json", action="store_true", help="print the final report as JSON")
@@ -157,8 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
             "so that onboarding an existing account never re-posts anything."
         ),
     )
-    _add_content_options(p)
-    p.add_argument("--state", metavar="FILE", help="the state file (default from threadsync.yaml)")
+    add_content_options(p, state=True)
     p.add_argument("--since", metavar="DATE", help="only the account's posts since DATE")
     p.add_argument("--dry-run", action="store_true", help="show the matches, write nothing")
     p.add_argument("--json", action="store_true", help="print the matches as JSON")
@@ -175,8 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
             "run on this machine needs no unlocking at all."
         ),
     )
-    _add_content_options(p)
-    p.add_argument("--state", metavar="FILE", help="the state file (default from threadsync.yaml)")
+    add_content_options(p, state=True)
     p.add_argument(
         "--max-age",
         type=float,
@@ -192,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_plan_options(p: argparse.ArgumentParser) -> None:
     from threadsync.commands._options import add_api_options
 
-    p.add_argument("--state", metavar="FILE", help="the state file (default from threadsync.yaml)")
+    add_state_option(p)
     p.add_argument("--prune", action="store_true", help="delete published posts whose file is gone")
     p.add_argument(
         "--target",

@@ -5,13 +5,39 @@ from __future__ import annotations
 import argparse
 
 
-def add_api_options(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("Threads API (each flag overrides its environment variable)")
-    g.add_argument(
+def add_content_options(p: argparse.ArgumentParser, *, state: bool = False) -> None:
+    """--config and --content-dir (and --state with ``state=True``)."""
+    p.add_argument(
+        "--config",
+        metavar="FILE",
+        default=None,
+        help="path of threadsync.yaml (default: ./threadsync.yaml if present)",
+    )
+    p.add_argument(
+        "--content-dir",
+        metavar="DIR",
+        default=None,
+        help="content directory (default: 'content:' in threadsync.yaml, else ./content)",
+    )
+    if state:
+        add_state_option(p)
+
+
+def add_state_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--state", metavar="FILE", help="the state file (default from threadsync.yaml)")
+
+
+def add_account_option(p: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    p.add_argument(
         "--account",
         metavar="NAME",
         help="only this account of threadsync.yaml's accounts: (default: every one)",
     )
+
+
+def add_api_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("Threads API (each flag overrides its environment variable)")
+    add_account_option(g)
     g.add_argument("--api-url", metavar="URL", help="Graph API root (THREADS_API_URL)")
     g.add_argument("--user-id", metavar="ID", help="Threads user id (THREADS_USER_ID)")
     g.add_argument(

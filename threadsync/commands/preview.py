@@ -13,21 +13,15 @@ import sys
 from pathlib import Path
 
 from threadsync.commands._context import Context, account_contexts, utcnow
+from threadsync.commands._options import add_account_option, add_content_options
 
 DEFAULT_OUT = Path(".threadsync/preview")
 
 
-def add_content_options(p: argparse.ArgumentParser) -> None:
+def add_preview_options(p: argparse.ArgumentParser) -> None:
     """--config, --content-dir, --state and --account, as the other content commands have them."""
-    from threadsync.cli import _add_content_options
-
-    _add_content_options(p)
-    p.add_argument("--state", metavar="FILE", help="the state file (default from threadsync.yaml)")
-    p.add_argument(
-        "--account",
-        metavar="NAME",
-        help="only this account of threadsync.yaml's accounts: (default: every one)",
-    )
+    add_content_options(p, state=True)
+    add_account_option(p)
     p.add_argument(
         "--name",
         metavar="NAME",
@@ -50,7 +44,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
             "errors get a card showing them; the exit code is then 1."
         ),
     )
-    add_content_options(p)
+    add_preview_options(p)
     p.add_argument(
         "--out",
         metavar="DIR",

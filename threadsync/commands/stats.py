@@ -21,6 +21,7 @@ from threadsync.commands._context import (
     for_each_account,
     utcnow,
 )
+from threadsync.commands._options import add_content_options
 from threadsync.errors import ThreadsyncError
 
 if TYPE_CHECKING:
@@ -31,8 +32,6 @@ DEFAULT_PERIOD = dt.timedelta(days=30)
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from threadsync.cli import _add_content_options
-
     p = sub.add_parser(
         "stats",
         help="show the insights of published posts",
@@ -46,8 +45,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
             "(or only --account NAME)."
         ),
     )
-    _add_content_options(p)
-    p.add_argument("--state", metavar="FILE", help="the state file (default from threadsync.yaml)")
+    add_content_options(p, state=True)
     p.add_argument(
         "--since",
         metavar="DATE",

@@ -20,14 +20,12 @@ from threadsync.commands._context import (
     for_each_account,
     utcnow,
 )
-from threadsync.commands._options import add_api_options
+from threadsync.commands._options import add_api_options, add_content_options
 
 SHOWN = 10  # lines per group in the text output; --all shows every one
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from threadsync.cli import _add_content_options
-
     p = sub.add_parser(
         "status",
         help="show what is published, scheduled, pending or failed; the token and the quota",
@@ -41,8 +39,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
             "--account NAME)."
         ),
     )
-    _add_content_options(p)
-    p.add_argument("--state", metavar="FILE", help="the state file (default from threadsync.yaml)")
+    add_content_options(p, state=True)
     p.add_argument("--json", action="store_true", help="print the status as JSON")
     p.add_argument(
         "--all", action="store_true", help=f"list every post (default: {SHOWN} per group)"

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from threadsync.commands._context import Context, account_contexts, utcnow
-from threadsync.commands.preview import add_content_options, display_name, open_in_browser
+from threadsync.commands.preview import add_preview_options, display_name, open_in_browser
 from threadsync.errors import ThreadsyncError
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
             "the server keeps running. Stop it with Ctrl-C."
         ),
     )
-    add_content_options(p)
+    add_preview_options(p)
     p.add_argument(
         "--port",
         type=int,
