@@ -25,9 +25,12 @@ from threadsync.api.errors import (
     ThreadsAPIError,
     ThreadsError,
 )
+from threadsync.api.models import ThreadsMedia
 from threadsync.api.reading import PUBLISHING_QUOTA_FIELDS
 from threadsync.content.models import Post, Reference
 from threadsync.errors import ThreadsyncError
+from threadsync.importer import FIELDS as LOOKUP_FIELDS
+from threadsync.importer import entry_for, match_unknown
 from threadsync.journal import Journal
 from threadsync.plan import Change, Plan, quota_needs
 from threadsync.publisher import (
@@ -40,6 +43,7 @@ from threadsync.publisher import (
     Published,
     QuotaExhausted,
 )
+from threadsync.state import PostState
 
 
 class ApplyAborted(ThreadsyncError):
@@ -90,6 +94,13 @@ class ApplyReport:
             "summary": {s: self.count(s) for s in statuses},
             "posts": [r.data for r in self.results],
         }
+
+
+def _unknown(entry: PostState | None) -> bool:
+    """The state knows nothing of this post: no entry, or one no container was made for."""
+    if entry is None:
+        return True
+    return entry.status == "pending" and not any(p.media_id or p.attempts for p in entry.parts)
 
 
 def _refused(exc: ThreadsAPIError) -> bool:
@@ -179,6 +190,8 @@ class Applier:
             if change.action in ("move", "forget", "adopt"):
                 self._state_only(change)
         publishing = [c for c in self.plan.changes if c.action in ("create", "replace")]
+        if publishing and self.options.lookup:
+            publishing = self._adopt_existing(publishing)
         # The quota first: a replace that must wait keeps its old post on Threads
         # until the run that can publish the new one.
         fit, deferred = self._fit_quota(publishing) if publishing else ([], [])
@@ -229,6 +242,64 @@ class Applier:
                     change.id, "adopt", "adopted", [permalink] if permalink else [], [media_id]
                 )
             )
+
+    def _adopt_existing(self, changes: list[Change]) -> list[Change]:
+        """Adopt the new posts that are already on the account; the rest still publish.
+
+        A state commit can fail to reach the branch, and the next run then
+        starts from an old or empty state.  So before creating a post the state
+        does not know, the account's recent posts are read (a few listing
+        requests), and an exact match that no state entry claims is recorded
+        instead of published again.
+        """
+        unknown = [
+            self.posts[c.id]
+            for c in changes
+            if c.action == "create" and _unknown(self.journal.entry(c.id))
+        ]
+        if not unknown:
+            return changes
+        since = self._lookup_since(unknown)
+        api = self._api()
+        threads = list(api.iter_threads(since=since, fields=LOOKUP_FIELDS, limit=100))
+        replies: list[ThreadsMedia] = []
+        if any(p.reply_to is not None or len(p.parts) > 1 for p in unknown):
+            replies = list(api.iter_user_replies(since=since, fields=LOOKUP_FIELDS, limit=100))
+        found = match_unknown(unknown, self.journal.known_media_ids(), threads, replies, exact=True)
+        done: set[str] = set()
+        for match in found.matched:
+            post = self.posts[match.post_id]
+            self.journal.found(post.id, entry_for(post, match, "adopt"))
+            ids = [m.id for m in match.media if m is not None]
+            links = [m.permalink for m in match.media if m is not None and m.permalink]
+            detail = (
+                "already on the account, but the state did not know it (was a state commit "
+                "lost?); adopted instead of published again"
+            )
+            self.progress(post.id, f"adopted {ids[0]}: already on the account")
+            if match.complete:
+                done.add(post.id)
+                self.report.results.append(
+                    PostResult(post.id, "create", "adopted", links, ids, detail)
+                )
+            else:
+                self.progress(
+                    post.id, f"{len(ids)} of its {len(post.parts)} parts are on the account"
+                )
+        return [c for c in changes if c.id not in done]
+
+    def _lookup_since(self, posts: Sequence[Post]) -> dt.datetime:
+        """Where the look-up window opens: ``lookup_days`` back, or the oldest post's time.
+
+        A post can't have gone out before its ``publish_at``; a post without
+        one may have gone out any time, so the window is the full one.
+        """
+        window = self.now() - dt.timedelta(days=self.options.lookup_days)
+        times = [p.publish_at for p in posts]
+        if any(t is None for t in times):
+            return window
+        oldest = min(t for t in times if t is not None)
+        return max(window, oldest - dt.timedelta(minutes=10))
 
     def _delete(self, change: Change) -> None:
         api = self._api()

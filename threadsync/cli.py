@@ -127,6 +127,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers", type=int, metavar="N", help="containers prepared in parallel (default 4)"
     )
     p.add_argument(
+        "--no-lookup",
+        action="store_true",
+        help="do not look for new posts on the account before publishing them (see apply.lookup)",
+    )
+    p.add_argument(
         "--lock-timeout",
         type=float,
         default=0,

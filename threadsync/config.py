@@ -102,6 +102,14 @@ class ApplyConfig(_Strict):
     container_timeout: float = Field(
         default=900.0, gt=0, description="How long one container may take to process."
     )
+    lookup: bool = Field(
+        default=True,
+        description="Before publishing a post the state does not know, look for it on the "
+        "account and adopt it if it is there (a lost state never reposts).",
+    )
+    lookup_days: float = Field(
+        default=30, gt=0, description="How many days back that look-up reads the account."
+    )
 
 
 class AuthConfig(_Strict):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from threadsync.api.models import ThreadsMedia
 from threadsync.content.models import Part, Post
@@ -45,8 +46,23 @@ def media_count(media: ThreadsMedia) -> int:
     return 0
 
 
-def _fits(part: Part, media: ThreadsMedia) -> bool:
-    if normalise_text(part.text) != normalise_text(media.text or ""):
+# A part's kind and the media_type Threads reads it back with.
+_MEDIA_TYPES = {
+    "text": "TEXT_POST",
+    "image": "IMAGE",
+    "video": "VIDEO",
+    "carousel": "CAROUSEL_ALBUM",
+}
+
+
+def _fits(part: Part, media: ThreadsMedia, exact: bool) -> bool:
+    """Is ``media`` this part?  ``exact``: the same text and kind, not only alike."""
+    if exact:
+        if " ".join(part.text.split()) != " ".join((media.text or "").split()):
+            return False
+        if media.media_type is not None and media.media_type != _MEDIA_TYPES[part.kind]:
+            return False
+    elif normalise_text(part.text) != normalise_text(media.text or ""):
         return False
     want = len(part.media)
     have = media_count(media)
@@ -55,11 +71,15 @@ def _fits(part: Part, media: ThreadsMedia) -> bool:
     )
 
 
-def _take(pool: list[ThreadsMedia], part: Part, parent: str | None) -> ThreadsMedia | None:
+def _take(
+    pool: list[ThreadsMedia], part: Part, parent: str | None, exact: bool
+) -> ThreadsMedia | None:
     for i, media in enumerate(pool):
-        if not _fits(part, media):
+        if not _fits(part, media, exact):
             continue
         if parent is not None and media.replied_to is not None and media.replied_to.id != parent:
+            continue
+        if exact and parent is not None and media.replied_to is None:
             continue
         return pool.pop(i)
     return None
@@ -71,7 +91,27 @@ def match_posts(
     threads: Iterable[ThreadsMedia],
     replies: Iterable[ThreadsMedia],
 ) -> ImportResult:
+    """Match the content posts the state does not know to posts on the account."""
     known = {m for e in state.posts.values() for m in e.media_ids}
+    wanted = [p for p in posts if not p.draft and p.id not in state.posts]
+    return match_unknown(wanted, known, threads, replies)
+
+
+def match_unknown(
+    posts: Sequence[Post],
+    known: set[str],
+    threads: Iterable[ThreadsMedia],
+    replies: Iterable[ThreadsMedia],
+    *,
+    exact: bool = False,
+) -> ImportResult:
+    """Match ``posts`` to posts on the account that no media id in ``known`` claims.
+
+    Each post on the account is matched at most once, oldest first, so two
+    content posts with the same text take two posts on the account.
+    ``exact`` (apply's look-up) also wants the same case and kind of media,
+    and a thread's later parts to be replies to the part before.
+    """
     top = sorted(
         (m for m in threads if m.id not in known and not m.is_repost),
         key=lambda m: m.timestamp or dt.datetime.min.replace(tzinfo=dt.timezone.utc),
@@ -82,17 +122,15 @@ def match_posts(
     )
     result = ImportResult()
     for post in posts:
-        if post.draft or post.id in state.posts:
-            continue
         root_pool = reps if post.reply_to is not None else top
-        root = _take(root_pool, post.parts[0], None)
+        root = _take(root_pool, post.parts[0], None, exact)
         if root is None:
             result.unmatched_posts.append(post.id)
             continue
         found: list[ThreadsMedia | None] = [root]
         parent: str | None = root.id
         for part in post.parts[1:]:
-            media = _take(reps, part, parent) if parent else None
+            media = _take(reps, part, parent, exact) if parent else None
             found.append(media)
             parent = media.id if media else None
         result.matched.append(Match(post.id, tuple(found)))
@@ -100,23 +138,27 @@ def match_posts(
     return result
 
 
+def entry_for(post: Post, match: Match, source: Literal["import", "adopt"]) -> PostState:
+    """The state entry of a matched post: published, or pending with the parts found."""
+    parts = [
+        PartState(
+            media_id=m.id if m else None,
+            permalink=m.permalink if m else None,
+            published_at=m.timestamp if m else None,
+            child_media_ids=[c.id for c in m.children] if m else [],
+        )
+        for m in match.media
+    ]
+    return PostState(
+        status="published" if match.complete else "pending",
+        content_hash=post.content_hash,
+        path=post.path,
+        parts=parts,
+        source=source,
+    )
+
+
 def record(state: State, posts: Sequence[Post], result: ImportResult) -> None:
     by_id = {p.id: p for p in posts}
     for match in result.matched:
-        post = by_id[match.post_id]
-        parts = [
-            PartState(
-                media_id=m.id if m else None,
-                permalink=m.permalink if m else None,
-                published_at=m.timestamp if m else None,
-                child_media_ids=[c.id for c in m.children] if m else [],
-            )
-            for m in match.media
-        ]
-        state.posts[post.id] = PostState(
-            status="published" if match.complete else "pending",
-            content_hash=post.content_hash,
-            path=post.path,
-            parts=parts,
-            source="import",
-        )
+        state.posts[match.post_id] = entry_for(by_id[match.post_id], match, "import")

@@ -114,6 +114,11 @@ class Journal:
                 parts=[root] + [PartState() for _ in range(parts - 1)],
             )
 
+    def found(self, post_id: str, entry: PostState) -> None:
+        """Record a post found on the account that the state did not know."""
+        with self._change():
+            self.store.state.posts[post_id] = entry
+
     # --- publishing ---
 
     def begin(self, post_id: str, content_hash: str, path: str | None, parts: int) -> None:
@@ -159,13 +164,14 @@ class Journal:
             self.store.state.posts[post_id].parts[index].attempts.append(attempt)
             return attempt
 
-    def add_child(self, post_id: str, index: int, child_id: str) -> None:
+    def add_child(self, attempt: Attempt, child_id: str) -> None:
+        """Record a carousel item of ``attempt`` (an attempt of this journal's state)."""
         with self._change():
-            self.store.state.posts[post_id].parts[index].attempts[-1].children.append(child_id)
+            attempt.children.append(child_id)
 
-    def set_container(self, post_id: str, index: int, container_id: str) -> None:
+    def set_container(self, attempt: Attempt, container_id: str) -> None:
         with self._change():
-            self.store.state.posts[post_id].parts[index].attempts[-1].container_id = container_id
+            attempt.container_id = container_id
 
     def close_attempt(self, post_id: str, index: int, attempt: Attempt, reason: str) -> None:
         with self._change():

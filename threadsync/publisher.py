@@ -10,7 +10,10 @@ results"):
 - ``threads_publish`` is sent again for a container only after its status
   proves it was not published (a "media not ready" refusal, or a status read
   after an ambiguous failure);
-- a new container is made only when no open container of the part remains.
+- a new container is made only when no open container of the part remains;
+  a carousel whose items a killed run left is finished with those items;
+- only Threads' answers (a container in ERROR, "media not ready" to the end)
+  count toward the containers a part may use up: a crash never fails a post.
 """
 
 from __future__ import annotations
@@ -63,6 +66,10 @@ class ApplyOptions:
     # Publishes whose answer was lost while the container still reads FINISHED;
     # each re-send risks a post that Meta made but does not list yet.
     unknown_outcome_retries: int = 1
+    # Before creating a post the state does not know, look for it on the account
+    # (posts of the last ``lookup_days``), in case the state that recorded it was lost.
+    lookup: bool = True
+    lookup_days: float = 30.0
 
 
 class PostFailed(Exception):
@@ -78,6 +85,19 @@ class QuotaExhausted(Exception):
 
 
 CONTAINER_LIFETIME = dt.timedelta(hours=24)  # ref §3: EXPIRED when not published within 24 h
+
+# Why an attempt was closed, when the answer came from Threads.  Only these
+# count toward ``max_containers``: an attempt that a killed run left behind
+# (a carousel never assembled, a container that expired or vanished while no
+# run was watching) says nothing about the post.
+ERROR_PREFIX = "error: "
+NOT_READY = "media not ready after retries"
+
+
+def refused_by_threads(attempt: Attempt) -> bool:
+    closed = attempt.closed or ""
+    return closed.startswith(ERROR_PREFIX) or closed == NOT_READY
+
 
 # Threads does not document its quota error; code 9 ("Application request limit
 # reached") is the Graph code for it, and what the emulator answers.
@@ -122,28 +142,41 @@ class PartPublisher:
         self, post: Post, index: int, reply_to_id: str | None, quote_id: str | None
     ) -> Ready | Published:
         """Resume or create this part's container until it can be published."""
+        made = 0
         while True:
             found = self.reconcile(post, index)
             if found is not None:
                 return found
+            if made >= self.options.max_containers:
+                # Only Threads' refusals count toward giving up on a post; this
+                # bounds a run whose containers keep closing for other reasons.
+                raise Interrupted(
+                    f"{made} containers of {post.id} closed in this run without a refusal "
+                    "from Threads; run apply again"
+                )
+            made += 1
             created = self._create(post, index, reply_to_id, quote_id)
             if created is not None:
                 return created
 
     def start(self, post: Post, index: int, reply_to_id: str | None, quote_id: str | None) -> None:
-        """Create the part's container unless one is recorded; do not wait for it."""
+        """Create (or finish assembling) the part's container; do not wait for it."""
         part = self.journal.part(post.id, index)
-        if part.media_id or part.open_attempts():
+        if part.media_id or any(a.container_id for a in part.open_attempts()):
             return
         self._create(post, index, reply_to_id, quote_id)
 
     def reconcile(self, post: Post, index: int) -> Ready | Published | None:
+        """Read the part's recorded containers; a carousel still being assembled is left open.
+
+        ``_create`` picks that one up again and reuses its items, so a run killed
+        while they process costs no new containers.
+        """
         part = self.journal.part(post.id, index)
         if part.media_id:
             return Published(part.media_id)
         for attempt in part.open_attempts():
             if attempt.container_id is None:
-                self.journal.close_attempt(post.id, index, attempt, "carousel never assembled")
                 continue
             outcome = self._read(post, index, attempt, attempt.container_id)
             if outcome is not None:
@@ -164,7 +197,7 @@ class PartPublisher:
         except ContainerFailed as exc:
             message = exc.status.error_message if exc.status else None
             reason = message or "ERROR"
-            self.journal.close_attempt(post.id, index, attempt, f"error: {reason}")
+            self.journal.close_attempt(post.id, index, attempt, f"{ERROR_PREFIX}{reason}")
             if (message or "") in TRANSIENT_CONTAINER_ERRORS:
                 return None
             raise PostFailed(f"Threads could not process the media: {reason}") from exc
@@ -239,35 +272,16 @@ class PartPublisher:
         self, post: Post, index: int, reply_to_id: str | None, quote_id: str | None
     ) -> Ready | None:
         part_state = self.journal.part(post.id, index)
-        if len(part_state.attempts) >= self.options.max_containers:
-            reasons = "; ".join(a.closed or "open" for a in part_state.attempts)
-            raise PostFailed(f"gave up after {len(part_state.attempts)} containers ({reasons})")
+        refused = [a for a in part_state.attempts if refused_by_threads(a)]
+        if len(refused) >= self.options.max_containers:
+            reasons = "; ".join(a.closed or "open" for a in refused)
+            raise PostFailed(f"gave up after {len(refused)} containers ({reasons})")
         part = post.parts[index]
-        self.progress(post.id, "creating container" + (f" (part {index + 1})" if index else ""))
         kwargs = _container_args(part, reply_to_id, quote_id)
         if part.kind == "carousel":
-            self.journal.open_attempt(
-                post.id, index, container_id=None, text=part.text, created_at=self.now()
-            )
-            children: list[str] = []
-            for item in part.media:
-                child = self.api.create_container(
-                    media=Media(_media_type(item.kind), item.url or ""),
-                    is_carousel_item=True,
-                    alt_text=item.alt,
-                )
-                self.journal.add_child(post.id, index, child)
-                children.append(child)
-            for child in children:
-                self.progress(post.id, "processing carousel items")
-                self._wait_child(child)
-            container_id = self.api.create_carousel_container(
-                children,
-                text=part.text or None,
-                **kwargs,
-            )
-            self.journal.set_container(post.id, index, container_id)
-            return None  # reconcile waits for the parent, then it is Ready
+            self._create_carousel(post, index, kwargs)
+            return None  # reconcile waits for the carousel, then it is Ready
+        self.progress(post.id, "creating container" + (f" (part {index + 1})" if index else ""))
         media = None
         if part.media:
             item = part.media[0]
@@ -287,17 +301,83 @@ class PartPublisher:
             return Ready(attempt, container_id)
         return None
 
-    def _wait_child(self, child: str) -> None:
+    def _create_carousel(self, post: Post, index: int, kwargs: dict[str, Any]) -> None:
+        """Make (or finish) the carousel's items, wait for them, then make the carousel.
+
+        An attempt a killed run left half-way is resumed: its recorded items are
+        reused while they can still be published, and only the missing ones are
+        made.  An item that can no longer be used closes the attempt; it is
+        left to expire, since an item is only ever published through a carousel.
+        """
+        part = post.parts[index]
+        attempt = next(
+            (a for a in self.journal.part(post.id, index).open_attempts() if not a.container_id),
+            None,
+        )
+        if attempt is not None and not self._items_usable(post, index, attempt):
+            attempt = None
+        if attempt is None:
+            self.progress(post.id, "creating container" + (f" (part {index + 1})" if index else ""))
+            attempt = self.journal.open_attempt(
+                post.id, index, container_id=None, text=part.text, created_at=self.now()
+            )
+        else:
+            self.progress(post.id, "resuming the carousel's items")
+        for item in part.media[len(attempt.children) :]:
+            child = self.api.create_container(
+                media=Media(_media_type(item.kind), item.url or ""),
+                is_carousel_item=True,
+                alt_text=item.alt,
+            )
+            self.journal.add_child(attempt, child)
+        children = list(attempt.children)
+        for child in children:
+            self.progress(post.id, "processing carousel items")
+            self._wait_child(post, index, attempt, child)
+        container_id = self.api.create_carousel_container(
+            children,
+            text=part.text or None,
+            **kwargs,
+        )
+        self.journal.set_container(attempt, container_id)
+
+    def _items_usable(self, post: Post, index: int, attempt: Attempt) -> bool:
+        """Can a half-made carousel's recorded items still go into its carousel?"""
+        if len(attempt.children) > len(post.parts[index].media):
+            self.journal.close_attempt(post.id, index, attempt, "carousel changed")
+            return False
+        for child in attempt.children:
+            try:
+                status = self.api.container_status(child)
+            except ThreadsAPIError as exc:
+                if exc.code != 100:
+                    raise
+                self.journal.close_attempt(post.id, index, attempt, "carousel item not found")
+                return False
+            if status.status is PublishingStatus.ERROR:
+                reason = status.error_message or "ERROR"
+                self.journal.close_attempt(post.id, index, attempt, f"{ERROR_PREFIX}{reason}")
+                return False
+            if status.status in (PublishingStatus.EXPIRED, PublishingStatus.PUBLISHED):
+                self.journal.close_attempt(
+                    post.id, index, attempt, f"carousel item {status.status.value.lower()}"
+                )
+                return False
+        return True
+
+    def _wait_child(self, post: Post, index: int, attempt: Attempt, child: str) -> None:
         try:
             self.api.wait_until_finished(
                 child, self.options.container_timeout, schedule=self.options.poll
             )
         except ContainerFailed as exc:
             message = (exc.status.error_message if exc.status else None) or "ERROR"
+            self.journal.close_attempt(post.id, index, attempt, f"{ERROR_PREFIX}{message}")
             if message in TRANSIENT_CONTAINER_ERRORS:
                 raise Interrupted(f"a carousel item failed ({message}); run apply again") from exc
             raise PostFailed(f"Threads could not process a carousel item: {message}") from exc
         except ContainerExpired as exc:
+            self.journal.close_attempt(post.id, index, attempt, "carousel item expired")
             raise Interrupted("a carousel item expired; run apply again") from exc
         except ContainerWaitTimeout as exc:
             raise Interrupted(f"{exc}; run apply again") from exc
@@ -322,9 +402,7 @@ class PartPublisher:
             except MediaNotReady:
                 not_ready += 1
                 if not_ready > self.options.not_ready_retries:
-                    self.journal.close_attempt(
-                        post.id, index, ready.attempt, "media not ready after retries"
-                    )
+                    self.journal.close_attempt(post.id, index, ready.attempt, NOT_READY)
                     return None
                 self.sleep(self.options.not_ready_delay * not_ready)
                 continue

@@ -45,7 +45,7 @@ def test_unreadable_container_is_never_replaced_by_a_second_post(
             "status": 200,
             "body": {"data": []},
             "every": True,
-            "times": 3,
+            "times": 4,  # apply's look-up before create, then the 3 searches for the post
         }
     )
     first = apply(root, emu)

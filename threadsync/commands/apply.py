@@ -57,6 +57,8 @@ def options_from(args: argparse.Namespace, ctx: Context) -> ApplyOptions:
             maximum=max(conf.poll_max, conf.poll_initial),
         ),
         not_ready_delay=conf.not_ready_delay,
+        lookup=conf.lookup and not getattr(args, "no_lookup", False),
+        lookup_days=conf.lookup_days,
     )
 
 
