@@ -33,7 +33,11 @@ _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | _CLOEXEC
 _CHUNK = 1 << 20
 
 
-class SymlinkRefused(ThreadsyncError):
+class UnsafePath(ThreadsyncError):
+    """Something other than a plain file or folder where threadsync keeps its files."""
+
+
+class SymlinkRefused(UnsafePath):
     """A symlink where threadsync reads or writes its own files."""
 
 
@@ -83,8 +87,8 @@ def place(path: Path, root: Path | None = None) -> Place:
     return Place(anchor, names, "/".join(names))
 
 
-def _refuse_if_link(dir_fd: int, name: str, shown: str, what: str) -> None:
-    """Raise SymlinkRefused when ``name`` under ``dir_fd`` is a link."""
+def _refuse_if_link(dir_fd: int, name: str, shown: str, what: str, *, folder: bool = False) -> None:
+    """Raise UnsafePath when ``name`` under ``dir_fd`` is a link, or not a file (a folder)."""
     try:
         info = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
     except OSError:
@@ -95,10 +99,27 @@ def _refuse_if_link(dir_fd: int, name: str, shown: str, what: str) -> None:
             f"{shown} is a symlink; threadsync never reads or writes {what} "
             f"through a link: remove it (git rm){tail}"
         )
+    _refuse_odd(info.st_mode, shown, what, folder=folder)
 
 
-def _refuse_link_at(dir_fd: int, where: Place, depth: int, what: str) -> None:
-    _refuse_if_link(dir_fd, where.names[depth], where.show(depth), what)
+def _refuse_odd(mode: int, shown: str, what: str, *, folder: bool = False) -> None:
+    """A folder where a file belongs (or the reverse) is one message, not a crash."""
+    if folder and not stat.S_ISDIR(mode):
+        raise UnsafePath(
+            f"{shown} is not a folder; threadsync keeps {what} in it: remove it (git rm) and "
+            "run again"
+        )
+    if not folder and not stat.S_ISREG(mode):
+        raise UnsafePath(
+            f"{shown} is not a regular file; threadsync keeps {what} there: remove it (git rm) "
+            "and run again"
+        )
+
+
+def _refuse_link_at(
+    dir_fd: int, where: Place, depth: int, what: str, *, folder: bool = False
+) -> None:
+    _refuse_if_link(dir_fd, where.names[depth], where.show(depth), what, folder=folder)
 
 
 def _open_anchor(where: Place, create: bool) -> int | None:
@@ -142,7 +163,7 @@ def _open_child_dir(fd: int, where: Place, depth: int, *, create: bool, what: st
             os.mkdir(name, 0o777, dir_fd=fd)  # mkdir never follows a link
         return os.open(name, _DIR_FLAGS, dir_fd=fd)
     except OSError:
-        _refuse_link_at(fd, where, depth, what)
+        _refuse_link_at(fd, where, depth, what, folder=True)
         raise
 
 
@@ -220,7 +241,7 @@ def _open_file(where: Place, flags: int, mode: int, what: str) -> int | None:
     if dir_fd is None:
         return None
     try:
-        return os.open(where.name, flags | os.O_NOFOLLOW | _CLOEXEC, mode, dir_fd=dir_fd)
+        fd = os.open(where.name, flags | os.O_NOFOLLOW | _CLOEXEC, mode, dir_fd=dir_fd)
     except FileNotFoundError:
         if create:
             raise
@@ -230,6 +251,12 @@ def _open_file(where: Place, flags: int, mode: int, what: str) -> int | None:
         raise
     finally:
         os.close(dir_fd)
+    try:
+        _refuse_odd(os.fstat(fd).st_mode, where.shown, what)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
 
 
 def write_atomic(

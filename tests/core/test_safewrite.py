@@ -16,7 +16,14 @@ import pytest
 
 from threadsync.lock import force_unlock, lock_path_for, state_lock
 from threadsync.preview import Site, take_snapshot
-from threadsync.safewrite import SymlinkRefused, check_no_links, make_dirs, read_bytes, write_atomic
+from threadsync.safewrite import (
+    SymlinkRefused,
+    UnsafePath,
+    check_no_links,
+    make_dirs,
+    read_bytes,
+    write_atomic,
+)
 from threadsync.state import PostState, StateStore, load_state
 from threadsync.stats.cache import InsightsCache, load_cache, save_cache
 
@@ -252,3 +259,49 @@ def test_a_linked_state_in_the_preview_is_a_banner_not_a_read(root: Path, victim
 def test_force_unlock_creates_no_lock_file(root: Path) -> None:
     assert force_unlock(root / ".threadsync/state.json", root=root) is None
     assert not lock_path_for(root / ".threadsync/state.json").exists()
+
+
+# -- a folder where a file belongs, or a file where a folder belongs ---------------------------
+
+
+def test_a_lock_that_is_a_folder_is_one_message(root: Path) -> None:
+    state = root / ".threadsync/state.json"
+    (root / ".threadsync/state.lock").mkdir()
+    (root / ".threadsync/state.lock/keep").write_text("committed")
+    message = (
+        ".threadsync/state.lock is not a regular file; threadsync keeps the state lock there: "
+        "remove it (git rm) and run again"
+    )
+    with pytest.raises(UnsafePath) as info, state_lock(state, "apply", root=root):
+        pass
+    assert str(info.value) == message
+    with pytest.raises(UnsafePath, match="is not a regular file"):
+        force_unlock(state, root=root)
+
+
+def test_a_state_file_that_is_a_folder_is_one_message(root: Path) -> None:
+    state = root / ".threadsync/state.json"
+    state.mkdir()
+    for act in (lambda: load_state(state, root), lambda: write_atomic(state, b"{}", root=root)):
+        with pytest.raises(UnsafePath, match=r"^\.threadsync/state\.json is not a regular file"):
+            act()
+
+
+def test_a_threadsync_file_where_the_folder_belongs_is_one_message(tmp_path: Path) -> None:
+    project = tmp_path / "repo"
+    project.mkdir()
+    (project / ".threadsync").write_text("not a folder")
+    state = project / ".threadsync/state.json"
+    message = (
+        ".threadsync is not a folder; threadsync keeps state in it: remove it (git rm) and run "
+        "again"
+    )
+    for act in (
+        lambda: load_state(state, project),
+        lambda: _saved(project),
+        lambda: make_dirs(project / ".threadsync/preview", root=project),
+    ):
+        with pytest.raises(UnsafePath) as info:
+            act()
+        assert str(info.value) == message
+    assert (project / ".threadsync").read_text() == "not a folder"
