@@ -6,7 +6,8 @@ Every file threadsync keeps there (the state, its backup, the lock, the
 insights cache, the emulator's data, the preview) goes through this module:
 it walks from the project root down one directory at a time with
 ``O_NOFOLLOW`` and works relative to the directory it opened, so a link on
-the way is refused with a message and what it points to is never opened.
+the way is refused with a message and what it points to is never opened;
+so is a folder where a file belongs, or a file where a folder belongs.
 
 Writes are atomic: a temp file made with ``O_EXCL``, synced, then renamed
 over the file.  A full disk is one message (the old file is intact), not a
@@ -87,7 +88,7 @@ def place(path: Path, root: Path | None = None) -> Place:
     return Place(anchor, names, "/".join(names))
 
 
-def _refuse_if_link(dir_fd: int, name: str, shown: str, what: str, *, folder: bool = False) -> None:
+def _check_entry(dir_fd: int, name: str, shown: str, what: str, *, folder: bool = False) -> None:
     """Raise UnsafePath when ``name`` under ``dir_fd`` is a link, or not a file (a folder)."""
     try:
         info = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
@@ -116,10 +117,8 @@ def _refuse_odd(mode: int, shown: str, what: str, *, folder: bool = False) -> No
         )
 
 
-def _refuse_link_at(
-    dir_fd: int, where: Place, depth: int, what: str, *, folder: bool = False
-) -> None:
-    _refuse_if_link(dir_fd, where.names[depth], where.show(depth), what, folder=folder)
+def _check_at(dir_fd: int, where: Place, depth: int, what: str, *, folder: bool = False) -> None:
+    _check_entry(dir_fd, where.names[depth], where.show(depth), what, folder=folder)
 
 
 def _open_anchor(where: Place, create: bool) -> int | None:
@@ -163,7 +162,7 @@ def _open_child_dir(fd: int, where: Place, depth: int, *, create: bool, what: st
             os.mkdir(name, 0o777, dir_fd=fd)  # mkdir never follows a link
         return os.open(name, _DIR_FLAGS, dir_fd=fd)
     except OSError:
-        _refuse_link_at(fd, where, depth, what, folder=True)
+        _check_at(fd, where, depth, what, folder=True)
         raise
 
 
@@ -173,7 +172,7 @@ def check_no_links(path: Path, *, root: Path | None = None, what: str = "state")
     fd = _open_dirs(where, where.depth, create=False, what=what)
     if fd is not None:
         try:
-            _refuse_link_at(fd, where, where.depth, what)
+            _check_at(fd, where, where.depth, what)
         finally:
             os.close(fd)
 
@@ -247,7 +246,7 @@ def _open_file(where: Place, flags: int, mode: int, what: str) -> int | None:
             raise
         return None
     except OSError:
-        _refuse_link_at(dir_fd, where, where.depth, what)
+        _check_at(dir_fd, where, where.depth, what)
         raise
     finally:
         os.close(dir_fd)
@@ -283,7 +282,7 @@ def write_atomic(
         dir_fd = _open_dirs(where, where.depth, create=True, what=what)
         assert dir_fd is not None
         try:
-            _refuse_link_at(dir_fd, where, where.depth, what)
+            _check_at(dir_fd, where, where.depth, what)
             tmp = _write_temp(dir_fd, where.name, data, sync)
             try:
                 if backup is not None:
@@ -336,7 +335,7 @@ def _write_all(fd: int, data: bytes | BinaryIO) -> None:
 
 def _keep_backup(dir_fd: int, where: Place, backup: str, previous: bytes | None, what: str) -> None:
     """Keep the file about to be replaced as ``backup``, beside it."""
-    _refuse_if_link(dir_fd, backup, _sibling(where, backup), what)
+    _check_entry(dir_fd, backup, _sibling(where, backup), what)
     link = f".{backup}.{os.getpid()}.tmp"
     try:
         _unlink(dir_fd, link)
