@@ -21,7 +21,11 @@ from pathlib import Path
 from typing import NoReturn
 
 from threadsync import __version__
-from threadsync.commands._options import add_content_options, add_state_option
+from threadsync.commands._options import (
+    add_account_option,
+    add_content_options,
+    add_state_option,
+)
 from threadsync.errors import expected_message
 from threadsync.secrets import redact
 
@@ -166,12 +170,14 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     add_content_options(p, state=True)
+    add_account_option(p)
     p.add_argument(
         "--max-age",
         type=float,
         default=None,
         metavar="MINUTES",
-        help="only break a lock older than this (default: limits.lock_max_age, 360)",
+        help="only break a lock older than this (default: limits.lock_max_age, 360); "
+        "0 breaks any lock no live process here holds",
     )
     for module in ("init", "auth", "comment", "preview", "watch", "stats", "status"):
         importlib.import_module(f"threadsync.commands.{module}").add_parser(sub)

@@ -7,7 +7,12 @@ start time are written inside, so a waiting run can say who holds it.
 
 ``flock`` does not reach across hosts on every shared filesystem.  A lock
 record left by another host is therefore honoured until it is older than the
-configured age; ``threadsync force-unlock`` removes such a record.
+configured age; ``threadsync force-unlock`` removes such a record.  A record
+whose start time is in the future (clocks that disagree, or a forged record)
+has no age to wait for: it is honoured, and force-unlock breaks it at once.
+
+The lock file is opened without following a link (``threadsync.safewrite``):
+a committed ``state.lock`` symlink is refused, and its target never touched.
 """
 
 from __future__ import annotations
@@ -24,8 +29,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from threadsync.errors import ThreadsyncError
+from threadsync.safewrite import full_disk_reported, open_nofollow
 
 DEFAULT_MAX_AGE = dt.timedelta(hours=6)
+LOCK_WHAT = "the state lock"
+FUTURE = "whose start time is in the future (clocks that disagree, or a forged record)"
+_SHOWN_MAX = 80
 
 
 class LockError(ThreadsyncError):
@@ -55,15 +64,20 @@ class Holder:
 
     @classmethod
     def parse(cls, text: str) -> Holder | None:
+        """The record, or None for one that is not ours (a lock file can be committed)."""
         try:
             data = json.loads(text)
+            pid = int(data["pid"])
+            started = dt.datetime.fromisoformat(data["started"])
+            if not 0 < pid < 2**31:
+                return None
             return cls(
-                int(data["pid"]),
-                str(data["host"]),
-                str(data["command"]),
-                dt.datetime.fromisoformat(data["started"]),
+                pid,
+                _printable(str(data["host"])),
+                _printable(str(data["command"])),
+                started if started.tzinfo else started.replace(tzinfo=dt.timezone.utc),
             )
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, OverflowError):
             return None
 
     def describe(self) -> str:
@@ -71,6 +85,15 @@ class Holder:
             f"pid {self.pid} on {self.host} ({self.command}, since "
             f"{self.started.strftime('%Y-%m-%d %H:%M:%S %Z')})"
         )
+
+    def in_future(self, now: dt.datetime) -> bool:
+        return self.started > now
+
+
+def _printable(text: str) -> str:
+    """A record's host or command, safe to print: no control characters, not too long."""
+    clean = "".join(c if c.isprintable() else "?" for c in text)
+    return clean if len(clean) <= _SHOWN_MAX else clean[: _SHOWN_MAX - 3] + "..."
 
 
 def lock_path_for(state_path: Path) -> Path:
@@ -91,14 +114,16 @@ def state_lock(
     wait: float = 0.0,
     max_age: dt.timedelta = DEFAULT_MAX_AGE,
     sleep: Callable[[float], None] = time.sleep,
+    root: Path | None = None,
 ) -> Iterator[Holder]:
     """Hold the state lock for the duration of the block.
 
     ``wait`` is how long to wait for a live holder on this host before giving up.
+    ``root`` is the project root: no directory from there down may be a link.
     """
     path = lock_path_for(state_path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = open_nofollow(path, os.O_RDWR | os.O_CREAT, root=root, what=LOCK_WHAT, command=command)
+    assert fd is not None  # O_CREAT
     try:
         deadline = time.monotonic() + wait
         while True:
@@ -116,17 +141,19 @@ def state_lock(
         me = Holder.current(command)
         previous = _read_holder(fd)
         if previous is not None and previous.host != me.host:
-            age = me.started - previous.started
-            if age < max_age:
+            future = previous.in_future(me.started)
+            if future or me.started - previous.started < max_age:
                 fcntl.flock(fd, fcntl.LOCK_UN)
+                why = f", {FUTURE}" if future else ""
                 raise LockError(
-                    f"the state is locked by {previous.describe()}; if that run is dead, "
+                    f"the state is locked by {previous.describe()}{why}; if that run is dead, "
                     "run 'threadsync force-unlock'"
                 )
-        os.ftruncate(fd, 0)
-        os.lseek(fd, 0, os.SEEK_SET)
-        os.write(fd, me.to_json().encode())
-        os.fsync(fd)
+        with full_disk_reported(path, root=root, command=command):
+            os.ftruncate(fd, 0)
+            os.lseek(fd, 0, os.SEEK_SET)
+            os.write(fd, me.to_json().encode())
+            os.fsync(fd)
         try:
             yield me
         finally:
@@ -137,17 +164,22 @@ def state_lock(
 
 
 def force_unlock(
-    state_path: Path, *, max_age: dt.timedelta = DEFAULT_MAX_AGE, now: dt.datetime | None = None
+    state_path: Path,
+    *,
+    max_age: dt.timedelta = DEFAULT_MAX_AGE,
+    now: dt.datetime | None = None,
+    root: Path | None = None,
 ) -> Holder | None:
     """Remove a lock record left by a dead run; returns the record removed, if any.
 
     A lock held by a live process on this host is never broken; nor is a
     record younger than ``max_age``, which may belong to a live run elsewhere.
+    A record started in the future has no age to wait for, and is broken.
     """
     path = lock_path_for(state_path)
-    if not path.exists():
+    fd = open_nofollow(path, os.O_RDWR, root=root, what=LOCK_WHAT, command="force-unlock")
+    if fd is None:
         return None
-    fd = os.open(path, os.O_RDWR)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -162,7 +194,7 @@ def force_unlock(
             current = now or dt.datetime.now(dt.timezone.utc)
             age = current - holder.started
             dead_here = holder.host == socket.gethostname() and not _pid_alive(holder.pid)
-            if age < max_age and not dead_here:
+            if dt.timedelta(0) <= age < max_age and not dead_here:
                 raise LockError(
                     f"the lock of {holder.describe()} is only {_human(age)} old; it can be "
                     f"broken once it is older than {_human(max_age)} (limits.lock_max_age)"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from threadsync.plan import FORMAT_VERSION, Plan, PlanError
-from threadsync.state import atomic_write
+from threadsync.safewrite import write_atomic
 
 
 @dataclass(frozen=True)
@@ -26,10 +26,14 @@ class SavedPlan:
     refresh: bool
 
 
-def save_plan(plan: Plan, path: Path, *, retry_failed: bool, refresh: bool) -> None:
+def save_plan(
+    plan: Plan, path: Path, *, retry_failed: bool, refresh: bool, root: Path | None = None
+) -> None:
+    """Write the plan atomically; never through a link under ``root`` (the project)."""
     data = dict(plan.data)
     data["options"] = {"prune": plan.prune, "retry_failed": retry_failed, "refresh": refresh}
-    atomic_write(path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode())
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    write_atomic(path, text.encode(), root=root, what="the saved plan", command="plan")
 
 
 def load_saved_plan(path: Path) -> SavedPlan:

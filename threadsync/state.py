@@ -5,7 +5,8 @@ the journal that makes apply exactly-once: every container id and media id is
 written here, atomically, before the next request that depends on it.
 
 Writes go to a temp file in the same directory, are fsynced and renamed into
-place, after the previous version is kept as ``state.json.bak``.  A file that
+place, after the previous version is kept as ``state.json.bak``; never
+through a symlink (``threadsync.safewrite``).  A file that
 cannot be read (corrupt JSON, unknown version, wrong shape) is reported and
 never overwritten.
 """
@@ -14,15 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from threadsync.errors import ThreadsyncError
+from threadsync.safewrite import read_bytes, write_atomic
 
 STATE_VERSION = 1
 
@@ -121,15 +121,21 @@ class State(_Model):
             )
 
 
-def load_state(path: Path) -> State:
-    """Read the state file; a missing one is a new, empty state."""
+def load_state(path: Path, root: Path | None = None) -> State:
+    """Read the state file; a missing one is a new, empty state.
+
+    ``root`` is the project root: no directory from there down may be a
+    link (see ``threadsync.safewrite``).
+    """
+    raw = _read(path, root)
+    return State() if raw is None else parse_state(raw, path)
+
+
+def _read(path: Path, root: Path | None) -> bytes | None:
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return State()
+        return read_bytes(path, root=root)
     except OSError as exc:
         raise StateError(f"cannot read state file {path}: {exc.strerror}") from exc
-    return parse_state(raw, path)
 
 
 def parse_state(raw: bytes, path: Path) -> State:
@@ -184,12 +190,26 @@ def dump_state(state: State) -> bytes:
     return state.model_dump_json(indent=2, exclude_none=True).encode() + b"\n"
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` so that ``path`` holds either the old or the new bytes, never a mix."""
-    _replace_synced(path, data, before_rename=None)
+def atomic_write(
+    path: Path, data: bytes, *, root: Path | None = None, command: str = "apply"
+) -> None:
+    """Write ``data`` so that ``path`` holds either the old or the new bytes, never a mix.
+
+    Never through a link, and a full disk is one message naming the file and
+    ``command``, to run again once there is space.
+    """
+    write_atomic(path, data, root=root, command=command)
 
 
-def write_keeping_backup(path: Path, data: bytes, backup: Path, previous: bytes) -> None:
+def write_keeping_backup(
+    path: Path,
+    data: bytes,
+    backup: Path,
+    previous: bytes,
+    *,
+    root: Path | None = None,
+    command: str = "apply",
+) -> None:
     """``atomic_write(path, data)``, keeping the file it replaces as ``backup``.
 
     The current file is hard-linked as the backup, so the previous version
@@ -199,69 +219,26 @@ def write_keeping_backup(path: Path, data: bytes, backup: Path, previous: bytes)
     (or, until the rename, the same one).  Where hard links are not possible,
     ``previous`` is written out instead.
     """
-
-    def keep_backup() -> None:
-        link = backup.with_name(f".{backup.name}.{os.getpid()}.tmp")
-        try:
-            link.unlink(missing_ok=True)
-            os.link(path, link)
-            os.replace(link, backup)
-        except OSError:
-            link.unlink(missing_ok=True)
-            atomic_write(backup, previous)
-
-    _replace_synced(path, data, before_rename=keep_backup)
-
-
-def _replace_synced(path: Path, data: bytes, before_rename: Callable[[], None] | None) -> None:
-    """Write a synced temp file, run ``before_rename``, rename it over ``path``, sync the dir."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if before_rename is not None:
-            before_rename()
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    if backup.parent != path.parent:
+        raise ValueError(f"the backup {backup} must be beside {path}")
+    write_atomic(path, data, root=root, command=command, backup=backup.name, previous=previous)
 
 
 class StateStore:
     """The state file on disk: loads once, then journals every change.
 
     ``save`` bumps the serial and writes atomically, keeping the previous
-    version as ``.bak``.  Callers hold the lock (see ``threadsync.lock``)
-    while they use a store for writing.
+    version as ``.bak``, never through a link under ``root`` (the project).
+    Callers hold the lock (see ``threadsync.lock``) while they use a store
+    for writing.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, root: Path | None = None, *, command: str = "apply") -> None:
         self.path = path
+        self.root = root
+        self.command = command  # named in the message for a full disk: run it again
         self.backup_path = path.with_name(path.name + ".bak")
-        try:
-            self._last: bytes | None = path.read_bytes()
-        except FileNotFoundError:
-            self._last = None
-        except OSError as exc:
-            raise StateError(f"cannot read state file {path}: {exc.strerror}") from exc
+        self._last = _read(path, root)
         self.state = State() if self._last is None else parse_state(self._last, path)
 
     def save(self) -> None:
@@ -270,7 +247,14 @@ class StateStore:
         self.state.serial += 1
         data = dump_state(self.state)
         if self._last is None:
-            atomic_write(self.path, data)
+            atomic_write(self.path, data, root=self.root, command=self.command)
         else:
-            write_keeping_backup(self.path, data, self.backup_path, self._last)
+            write_keeping_backup(
+                self.path,
+                data,
+                self.backup_path,
+                self._last,
+                root=self.root,
+                command=self.command,
+            )
         self._last = data

@@ -24,6 +24,7 @@ from threadsync.api import (
     RateLimited,
     ReplyControl,
     ThreadsInvalidParameter,
+    UnexpectedId,
 )
 
 from .support import V1, FakeTime, assert_authorized, form, path, query
@@ -36,8 +37,8 @@ def create(
     rsps: responses.RequestsMock, api: API, *args: object, **kwargs: object
 ) -> dict[str, str]:
     """Run create_container against a mock and return the form body it sent."""
-    rsps.post(THREADS, json={"id": "c1"})
-    assert api.create_container(*args, **kwargs) == "c1"  # type: ignore[arg-type]
+    rsps.post(THREADS, json={"id": "11"})
+    assert api.create_container(*args, **kwargs) == "11"  # type: ignore[arg-type]
     call = rsps.calls[-1]
     assert_authorized(call)
     assert call.request.headers["Content-Type"] == "application/x-www-form-urlencoded"
@@ -175,8 +176,8 @@ def test_container_creation_is_retried(
 ) -> None:
     rsps.post(THREADS, body=requests.ConnectionError("reset"))
     rsps.post(THREADS, json={"error": {"message": "down", "code": 2}}, status=500)
-    rsps.post(THREADS, json={"id": "c7"})
-    assert api.create_container("hi") == "c7"
+    rsps.post(THREADS, json={"id": "17"})
+    assert api.create_container("hi") == "17"
     assert fake_time.sleeps == [0.5, 1.0]
 
 
@@ -193,10 +194,10 @@ def finished(cid: str) -> ContainerStatus:
 
 
 def test_carousel_takes_ids_and_finished_statuses(rsps: responses.RequestsMock, api: API) -> None:
-    rsps.post(THREADS, json={"id": "car1"})
+    rsps.post(THREADS, json={"id": "31"})
     children = [finished("a"), "b", *[str(i) for i in range(18)]]
     result = api.create_carousel_container(children, "album", topic_tag="Pets")
-    assert result == "car1"
+    assert result == "31"
     sent = form(rsps.calls[0])
     assert sent["media_type"] == "CAROUSEL"
     assert sent["children"].split(",")[:3] == ["a", "b", "0"]
@@ -248,8 +249,8 @@ def test_container_status_tolerates_free_text(
 
 
 def test_publish_is_sent_once_and_returns_the_id(rsps: responses.RequestsMock, api: API) -> None:
-    rsps.post(PUBLISH, json={"id": "post1"})
-    assert api.publish_container("c1") == "post1"
+    rsps.post(PUBLISH, json={"id": "21"})
+    assert api.publish_container("c1") == "21"
     call = rsps.calls[0]
     assert_authorized(call)
     assert path(call) == "/v1.0/1789/threads_publish"
@@ -379,9 +380,85 @@ def test_manage_reply_and_pending_reply_send_lowercase_booleans(
 
 def test_delete_and_repost(rsps: responses.RequestsMock, api: API) -> None:
     rsps.delete(f"{V1}/p1", json={"success": True, "deleted_id": "p1"})
-    rsps.post(f"{V1}/p2/repost", json={"id": "rp1"})
+    rsps.post(f"{V1}/p2/repost", json={"id": "41"})
     assert api.delete("p1") == {"success": True, "deleted_id": "p1"}
-    assert api.repost("p2") == "rp1"
+    assert api.repost("p2") == "41"
     assert [c.request.method for c in rsps.calls] == ["DELETE", "POST"]
     for call in rsps.calls:
         assert_authorized(call)
+
+
+# -- ids are checked before anyone records them -----------------------------------------------
+
+BAD_IDS = [
+    "../../x",
+    "12\n34",
+    "1234\n",
+    " 12",
+    "1" * 33,
+    "abc",
+    "\u0661\u0662",  # Arabic-Indic digits: str.isdigit() says yes
+    "-12",
+    True,
+    1.5,
+    {"id": "12"},
+]
+
+
+@pytest.mark.parametrize("bad", BAD_IDS, ids=repr)
+@pytest.mark.parametrize(
+    ("what", "url", "call"),
+    [
+        ("create_container", THREADS, lambda api: api.create_container("hi")),
+        (
+            "create_carousel_container",
+            THREADS,
+            lambda api: api.create_carousel_container(["11", "12"]),
+        ),
+        ("repost", f"{V1}/22/repost", lambda api: api.repost("22")),
+    ],
+)
+def test_a_container_id_that_is_not_digits_is_an_error_naming_the_field(
+    rsps: responses.RequestsMock, api: API, what: str, url: str, call: object, bad: object
+) -> None:
+    rsps.post(url, json={"id": bad})
+    with pytest.raises(UnexpectedId) as info:
+        call(api)  # type: ignore[operator]
+    message = str(info.value)
+    assert message.startswith(f"{what}: id: ")
+    assert "is not a Threads id (a string of 1 to 32 digits); the response is not used" in message
+    assert "\n" not in message
+    assert info.value.body == {"id": bad}
+
+
+def test_ids_sent_as_numbers_or_32_digits_are_accepted(
+    rsps: responses.RequestsMock, api: API
+) -> None:
+    rsps.post(THREADS, json={"id": 17890000000000001})
+    assert api.create_container("hi") == "17890000000000001"
+    rsps.post(THREADS, json={"id": "9" * 32})
+    assert api.create_container("hi") == "9" * 32
+
+
+@pytest.mark.parametrize("bad", BAD_IDS, ids=repr)
+def test_a_publish_answered_with_a_bad_id_may_have_published(
+    rsps: responses.RequestsMock, api: API, fake_time: FakeTime, bad: object
+) -> None:
+    """The post may be live: it is the ambiguous outcome, never an id to record."""
+    rsps.post(PUBLISH, json={"id": bad})
+    with pytest.raises(PublishOutcomeUnknown) as info:
+        api.publish_container("11")
+    assert info.value.container_id == "11"
+    assert "is not a Threads id" in str(info.value)
+    assert "container_status('11')" in str(info.value)
+    assert len(rsps.calls) == 1
+
+
+def test_an_auto_published_text_answered_with_a_bad_id_may_have_published(
+    rsps: responses.RequestsMock, api: API
+) -> None:
+    rsps.post(THREADS, json={"id": "../../x"})
+    with pytest.raises(PublishOutcomeUnknown) as info:
+        api.create_container("hi", auto_publish_text=True)
+    assert info.value.container_id is None
+    assert "is not a Threads id" in str(info.value)

@@ -222,7 +222,7 @@ MEDIA = {
     "timestamp": "2023-10-09T23:18:27+0000",
     "shortcode": "abcdefg",
     "is_quote_post": False,
-    "children": {"data": [{"id": "c1"}, {"id": "c2"}]},
+    "children": {"data": [{"id": "11"}, {"id": "12"}]},
     "brand_new_field": {"x": 1},
 }
 
@@ -235,7 +235,7 @@ def test_get_media_parses_documented_and_unknown_fields(
     assert media.id == "1234567"  # numeric id becomes a string
     assert media.media_type == "TEXT_POST"
     assert media.timestamp == dt.datetime(2023, 10, 9, 23, 18, 27, tzinfo=dt.timezone.utc)
-    assert [c.id for c in media.children] == ["c1", "c2"]
+    assert [c.id for c in media.children] == ["11", "12"]
     assert media.owner is not None and media.owner.id == "1234567"
     assert media.model_extra == {"brand_new_field": {"x": 1}}
 
@@ -309,3 +309,39 @@ def test_unexpected_shapes_become_response_errors(rsps: responses.RequestsMock, 
 def test_empty_publishing_limit_is_all_unknown(rsps: responses.RequestsMock, api: API) -> None:
     one_get(rsps, "1789/threads_publishing_limit", {"data": []})
     assert api.get_publishing_limit().posts_remaining is None
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"id": "../../x"}, "id"),
+        ({"id": "12\n34"}, "id"),
+        ({"id": "1", "children": {"data": [{"id": "2"}, {"id": "x/y"}]}}, "children.1.id"),
+        ({"id": "1", "quoted_post": {"id": ""}}, "quoted_post.id"),
+        ({"id": "1", "owner": {"id": "1" * 33}}, "owner.id"),
+    ],
+)
+def test_a_media_id_that_is_not_digits_is_refused_naming_the_field(
+    rsps: responses.RequestsMock, api: API, body: dict[str, Any], field: str
+) -> None:
+    one_get(rsps, "1", body)
+    with pytest.raises(ThreadsResponseError) as info:
+        api.get_media("1")
+    message = str(info.value)
+    assert message.startswith(f"unexpected ThreadsMedia response: {field}: ")
+    assert "is not a Threads id" in message
+    assert "\n" not in message
+
+
+def test_a_listing_with_a_bad_id_is_refused(rsps: responses.RequestsMock, api: API) -> None:
+    one_get(rsps, "1789/threads", {"data": [{"id": "1"}, {"id": "../../x", "text": "hi"}]})
+    with pytest.raises(ThreadsResponseError, match=r"ThreadsMedia response: id: '\.\./\.\./x'"):
+        list(api.iter_threads())
+
+
+def test_an_account_id_that_is_not_digits_is_refused(
+    rsps: responses.RequestsMock, api: API
+) -> None:
+    one_get(rsps, "me", {"id": "me/../../1", "username": "u"})
+    with pytest.raises(ThreadsResponseError, match=r"ThreadsUser response: id: "):
+        api.get_account()

@@ -50,7 +50,7 @@ def test_canaries_never_leak(
     rsps.get(f"{V1}/me", json={"id": "1789"})
     api.account()
     # A create and a publish whose failures echo the secrets back.
-    rsps.post(f"{V1}/1789/threads", json={"id": "c1"})
+    rsps.post(f"{V1}/1789/threads", json={"id": "11"})
     api.create_container("hi")
     echo = {"error": {"message": f"Invalid token {TOKEN}", "code": 190, "error_user_msg": TOKEN}}
     rsps.post(f"{V1}/1789/threads_publish", json=echo, status=400)

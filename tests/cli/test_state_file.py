@@ -108,9 +108,20 @@ def test_state_is_written_to_a_temp_file_fsynced_then_renamed(
         events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
         real_fsync(fd)
 
-    def replace(src: str | Path, dst: str | Path) -> None:
-        events.append(("replace", f"{os.path.abspath(src)} -> {os.path.abspath(dst)}"))
-        real_replace(src, dst)
+    def where(name: str | Path, dir_fd: int | None) -> str:
+        if dir_fd is None:
+            return os.path.abspath(name)
+        return os.path.join(os.readlink(f"/proc/self/fd/{dir_fd}"), name)
+
+    def replace(
+        src: str | Path,
+        dst: str | Path,
+        *,
+        src_dir_fd: int | None = None,
+        dst_dir_fd: int | None = None,
+    ) -> None:
+        events.append(("replace", f"{where(src, src_dir_fd)} -> {where(dst, dst_dir_fd)}"))
+        real_replace(src, dst, src_dir_fd=src_dir_fd, dst_dir_fd=dst_dir_fd)
 
     monkeypatch.setattr(os, "fsync", fsync)
     monkeypatch.setattr(os, "replace", replace)

@@ -216,3 +216,79 @@ def test_lock_max_age_can_be_set_in_threadsync_yaml(
     result = cli("force-unlock")
     assert result.rc == 0, result.err
     assert "Removed the lock of pid 4242" in result.out
+
+
+def test_a_future_record_of_another_host_is_refused_then_force_unlocked(
+    make_project: Callable[..., Project], cli: Run, emu: Emulator
+) -> None:
+    project = make_project({"content/a.yaml": "text: A\n"})
+    project.lock_path.parent.mkdir()
+    project.lock_path.write_text(lock_record(4242, "build-host-7", -dt.timedelta(days=3)))
+
+    result = cli("apply", "--yes")
+    assert result.rc == 1
+    assert len(result.error_lines) == 1
+    assert "locked by pid 4242 on build-host-7 (apply, since " in result.error_lines[0]
+    assert "whose start time is in the future" in result.error_lines[0]
+    assert result.error_lines[0].endswith("if that run is dead, run 'threadsync force-unlock'")
+    assert emu.posts() == []
+
+    result = cli("force-unlock")  # default age: 6 h, which a future record never reaches
+    assert result.rc == 0, result.err
+    assert result.out.startswith("Removed the lock of pid 4242 on build-host-7 (apply, since ")
+    assert "its start time was in the future" in result.out
+    assert project.lock_path.read_text(encoding="utf-8") == ""
+    assert cli("apply", "--yes").rc == 0
+    assert live_texts(emu) == ["A"]
+
+
+ACCOUNTS = "accounts:\n  brand: {}\n  blog: {}\n"
+
+
+def test_force_unlock_takes_an_account(make_project: Callable[..., Project], cli: Run) -> None:
+    project = make_project(
+        {"content/brand/a.yaml": "text: A\n", "content/blog/b.yaml": "text: B\n"}, config=ACCOUNTS
+    )
+    locks = {}
+    for name in ("brand", "blog"):
+        locks[name] = project.root / f".threadsync/{name}/state.lock"
+        locks[name].parent.mkdir(parents=True)
+        locks[name].write_text(lock_record(4242, f"host-{name}", dt.timedelta(hours=7)))
+
+    result = cli("force-unlock", "--account", "brand")
+    assert result.rc == 0, result.err
+    assert "Removed the lock of pid 4242 on host-brand" in result.out
+    assert locks["brand"].read_text() == ""
+    assert "host-blog" in locks["blog"].read_text()
+
+    result = cli("force-unlock")  # every account
+    assert result.rc == 0, result.err
+    assert "== account blog\nRemoved the lock of pid 4242 on host-blog" in result.out
+    assert "== account brand\nThe state is not locked." in result.out
+    assert locks["blog"].read_text() == ""
+
+    result = cli("force-unlock", "--account", "nope")
+    assert result.rc == 1
+    assert "--account 'nope' is not in threadsync.yaml" in result.err
+
+
+def test_a_committed_lock_symlink_is_refused_and_its_target_untouched(
+    make_project: Callable[..., Project], cli: Run, emu: Emulator, tmp_path: Path
+) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_bytes(b"precious\n")
+    project = make_project({"content/a.yaml": "text: A\n"})
+    project.lock_path.parent.mkdir()
+    project.lock_path.symlink_to(victim)
+    project.commit("a lock that points elsewhere")
+
+    for command in (["apply", "--yes"], ["import"], ["force-unlock"]):
+        result = cli(*command)
+        assert result.rc == 1, command
+        assert result.error_lines == [
+            "error: .threadsync/state.lock is a symlink; threadsync never reads or writes the "
+            "state lock through a link: remove it (git rm) and run again"
+        ]
+        assert victim.read_bytes() == b"precious\n"
+    assert emu.posts() == []
+    assert not (tmp_path / "logs").exists()

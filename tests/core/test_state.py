@@ -73,10 +73,10 @@ def test_each_save_keeps_exactly_the_version_before_as_backup(
 ) -> None:
     if not links:
 
-        def no_link(src: object, dst: object) -> None:
+        def no_link(src: object, dst: object, **kwargs: object) -> None:
             raise OSError(1, "Operation not permitted")
 
-        monkeypatch.setattr("threadsync.state.os.link", no_link)
+        monkeypatch.setattr("threadsync.safewrite.os.link", no_link)
     path = tmp_path / "state.json"
     store = StateStore(path)
     versions = []

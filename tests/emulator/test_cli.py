@@ -196,3 +196,34 @@ def test_corrupt_data_file(tmp_path: Path) -> None:
         timeout=20,
     )
     assert r.returncode == 1 and r.stderr.startswith("error: cannot read emulator data file")
+
+
+@pytest.mark.parametrize("link", ["data.json", ".threadsync/emulator"])
+def test_a_linked_data_file_or_folder_is_refused_and_its_target_untouched(
+    tmp_path: Path, link: str
+) -> None:
+    """The data file may sit in a committed .threadsync/emulator/: a link there is not followed."""
+    victim = tmp_path / "elsewhere" / "data.json"
+    victim.parent.mkdir()
+    victim.write_text("precious")
+    project = tmp_path / "repo"
+    (project / ".threadsync/emulator").mkdir(parents=True)
+    data = project / ".threadsync/emulator/data.json"
+    if link == "data.json":
+        data.symlink_to(victim)
+    else:
+        (project / ".threadsync/emulator").rmdir()
+        (project / ".threadsync/emulator").symlink_to(victim.parent)
+    with pytest.raises(ValueError, match="is a symlink; the emulator never reads or writes"):
+        Emulator(data=data)
+    r = subprocess.run(
+        [sys.executable, "-m", "threadsync", "emulator", "--port", "0", "--data", str(data)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert r.returncode == 1
+    assert r.stderr.startswith("error: ") and "is a symlink" in r.stderr
+    assert r.stderr.count("\n") == 1
+    assert victim.read_text() == "precious"
+    assert [p.name for p in victim.parent.iterdir()] == ["data.json"]

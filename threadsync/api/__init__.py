@@ -37,6 +37,7 @@ if TYPE_CHECKING:
         ThreadsServerError,
         ThreadsTimeoutError,
         ThreadsTransportError,
+        UnexpectedId,
         error_from_response,
     )
     from threadsync.api.models import (
@@ -112,6 +113,7 @@ _WHERE = {
     "ThreadsTransportError": "threadsync.api.errors",
     "ThreadsUser": "threadsync.api.models",
     "TokenInfo": "threadsync.api.models",
+    "UnexpectedId": "threadsync.api.errors",
     "error_from_response": "threadsync.api.errors",
 }
 
@@ -176,5 +178,6 @@ __all__ = [
     "ThreadsTransportError",
     "ThreadsUser",
     "TokenInfo",
+    "UnexpectedId",
     "error_from_response",
 ]

@@ -15,6 +15,7 @@ from threadsync.api.errors import (
     ThreadsClientClosed,
     ThreadsResponseError,
 )
+from threadsync.api.models import checked_id
 from threadsync.api.retry import RetryPolicy
 from threadsync.api.transport import (
     DEFAULT_TIMEOUT,
@@ -115,4 +116,4 @@ class ClientBase:
         value = body.get("id")
         if value is None or value == "":
             raise ThreadsResponseError(f"{what}: the response has no id", body=dict(body))
-        return str(value)
+        return checked_id(value, f"{what}: id", dict(body))

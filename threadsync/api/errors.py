@@ -16,6 +16,7 @@ catches them::
     │   ├── ThreadsConnectionError
     │   └── ThreadsTimeoutError
     ├── ThreadsResponseError                      a response we cannot use (not JSON, no id)
+    │   ├── UnexpectedId                          an id that is not a digit string
     │   └── ThreadsAPIError                       an HTTP error status or a Graph error body
     │       ├── InvalidAccessToken                code 190; also a ThreadsAccessTokenExpired
     │       ├── PermissionDenied                  code 10, 200-299
@@ -122,6 +123,14 @@ class ThreadsResponseError(ThreadsError):
     def response(self) -> Any:
         """The decoded body, under pythreads' attribute name."""
         return self.body
+
+
+class UnexpectedId(ThreadsResponseError):
+    """A container, media or user id that is not a string of digits: never used, never stored.
+
+    Every Threads id is one; anything else (``"../../x"``, ``"12\\n34"``) is
+    a broken or hostile server, and ids end up in paths, URLs and the state file.
+    """
 
 
 class ThreadsAPIError(ThreadsResponseError):

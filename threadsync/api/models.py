@@ -3,22 +3,60 @@
 Models accept unknown fields (kept as extras) and keep enum-like values such
 as ``media_type`` as plain strings, because Meta adds values (TEXT_POST,
 CAROUSEL_ALBUM, REPOST_FACADE...) without notice. Ids become strings even when
-Meta sends numbers. A timestamp that does not parse becomes None rather than
-failing the whole object.
+Meta sends numbers, and the ids of posts, users and references must be digit
+strings: anything else is a ThreadsResponseError, never a model. A timestamp
+that does not parse becomes None rather than failing the whole object.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, WrapValidator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, WrapValidator
+from pydantic_core import PydanticCustomError
 from pydantic_core.core_schema import ValidatorFunctionWrapHandler
 
-from threadsync.api.errors import ThreadsResponseError
+from threadsync.api.errors import ThreadsResponseError, UnexpectedId
 
 M = TypeVar("M", bound="ThreadsModel")
+_ID = re.compile(r"[0-9]{1,32}")  # ASCII digits only: str.isdigit() takes "١٢" and "²"
+
+
+def _id_problem(value: object) -> str | None:
+    """Why ``value`` is not a Threads id, or None when it is one."""
+    if isinstance(value, str) and _ID.fullmatch(value):
+        return None
+    shown = repr(value)
+    shown = shown if len(shown) <= 40 else shown[:37] + "..."
+    return f"{shown} is not a Threads id (a string of 1 to 32 digits)"
+
+
+def checked_id(value: object, field: str, body: Any = None) -> str:
+    """``value`` if it is a Threads id; else UnexpectedId naming ``field``.
+
+    Ids end up in request paths and in the state file, so one a server
+    answers with is checked before anything uses it.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    problem = _id_problem(value)
+    if problem is not None:
+        raise UnexpectedId(f"{field}: {problem}; the response is not used", body=body)
+    assert isinstance(value, str)
+    return value
+
+
+def _graph_id(value: str) -> str:
+    problem = _id_problem(value)
+    if problem is not None:
+        raise PydanticCustomError("threads_id", "{problem}", {"problem": problem})
+    return value
+
+
+GraphId = Annotated[str, AfterValidator(_graph_id)]
 
 
 def _lenient_time(value: Any, handler: ValidatorFunctionWrapHandler) -> dt.datetime | None:
@@ -48,13 +86,13 @@ class ThreadsModel(BaseModel):
 class Ref(ThreadsModel):
     """A reference to another object, e.g. ``owner`` or ``quoted_post``."""
 
-    id: str
+    id: GraphId
 
 
 class ThreadsMedia(ThreadsModel):
     """A post, reply, repost or container. https://developers.facebook.com/docs/threads/threads-media"""
 
-    id: str
+    id: GraphId
     media_product_type: str | None = None
     media_type: str | None = None
     media_url: str | None = None
@@ -96,7 +134,7 @@ class ThreadsMedia(ThreadsModel):
 class ThreadsUser(ThreadsModel):
     """The app-scoped user's profile. https://developers.facebook.com/docs/threads/threads-profiles"""
 
-    id: str
+    id: GraphId
     username: str | None = None
     name: str | None = None
     threads_profile_picture_url: str | None = None

@@ -149,10 +149,8 @@ class PublishingMixin(ReadingMixin):
         P.check_combination(media_type, params)
         path = f"{self.user_id}/threads"
         if auto_publish_text:
-            body = self._post_once(path, params, container_id=None)
-        else:
-            body = self._post(path, params, retry=True)
-        return self._id(body, "create_container")
+            return self._post_once(path, params, container_id=None, what="create_container")
+        return self._id(self._post(path, params, retry=True), "create_container")
 
     def create_carousel_container(
         self,
@@ -200,37 +198,38 @@ class PublishingMixin(ReadingMixin):
         Raises :class:`MediaNotReady` (and other mapped errors) when Meta
         refuses, and :class:`PublishOutcomeUnknown` when it may have published.
         """
-        body = self._post_once(
+        return self._post_once(
             f"{self.user_id}/threads_publish",
             {"creation_id": container_id},
             container_id=container_id,
+            what="publish_container",
         )
-        return self._id(body, "publish_container")
 
     def _post_once(
-        self, path: str, params: Mapping[str, object], *, container_id: str | None
-    ) -> JSONDict:
-        """A POST that may publish: never retried, and ambiguous failures say so."""
-        what = f"container {container_id}" if container_id else "an auto-published post"
+        self, path: str, params: Mapping[str, object], *, container_id: str | None, what: str
+    ) -> str:
+        """A POST that may publish, returning the post's id: never retried.
+
+        Ambiguous failures say so; an answer without a usable id is one of
+        them (the post may be live), so it is never returned for the caller
+        to record.
+        """
+        subject = f"container {container_id}" if container_id else "an auto-published post"
         hint = (
             f"read its status (api.container_status({container_id!r})) before retrying"
             if container_id
             else "look for it in api.threads() before retrying"
         )
         try:
-            body = self._post(path, params, retry=False)
+            return self._id(self._post(path, params, retry=False), what)
         except ThreadsAPIError as exc:
             if exc.http_status is None or exc.http_status < 500:
                 raise  # a definite refusal: nothing was published
             cause: Exception = exc
         except (ThreadsTransportError, ThreadsResponseError) as exc:
-            cause = exc
-        else:
-            if body.get("id"):
-                return body
-            cause = ThreadsResponseError("the response has no id", body=body)
+            cause = exc  # no answer, or one without a usable id
         raise PublishOutcomeUnknown(
-            f"publishing {what} may or may not have happened ({cause}); {hint}",
+            f"publishing {subject} may or may not have happened ({cause}); {hint}",
             container_id=container_id,
         ) from cause
 

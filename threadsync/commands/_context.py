@@ -214,14 +214,17 @@ def maybe_emulator(args: argparse.Namespace, ctx: Context) -> Iterator[Context]:
 
     The emulator's data and the state it is published to live in
     .threadsync/emulator/, so a demo never mixes with the real account's state.
+    A symlink on the way there is refused, not followed.
     """
     if not getattr(args, "emulator", False):
         yield ctx
         return
     from threadsync.emulator import Emulator
+    from threadsync.safewrite import check_no_links, make_dirs
 
     directory = ctx.root / EMULATOR_DIR
-    directory.mkdir(parents=True, exist_ok=True)
+    make_dirs(directory, root=ctx.root, what="emulator data")
+    check_no_links(directory / "data.json", root=ctx.root, what="emulator data")
     with Emulator(
         token=EMULATOR_TOKEN,
         data=directory / "data.json",

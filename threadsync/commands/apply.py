@@ -79,9 +79,9 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
         args.refresh = saved.refresh or getattr(args, "refresh", False)
     max_age = dt.timedelta(minutes=ctx.config.limits.lock_max_age)
     wait = float(getattr(args, "lock_timeout", 0) or 0)
-    with state_lock(ctx.state_path, "apply", wait=wait, max_age=max_age):
+    with state_lock(ctx.state_path, "apply", wait=wait, max_age=max_age, root=ctx.root):
         with long_lived():
-            store = StateStore(ctx.state_path)
+            store = StateStore(ctx.state_path, ctx.root)
         now = utcnow()
         project = load_content(ctx, now)
         plan = build_plan(args, ctx, project, store.state, now)

@@ -39,8 +39,8 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
     since = _since(getattr(args, "since", None))
     dry_run = bool(getattr(args, "dry_run", False))
     max_age = dt.timedelta(minutes=ctx.config.limits.lock_max_age)
-    with state_lock(ctx.state_path, "import", max_age=max_age):
-        store = StateStore(ctx.state_path)
+    with state_lock(ctx.state_path, "import", max_age=max_age, root=ctx.root):
+        store = StateStore(ctx.state_path, ctx.root, command="import")
         project = load_content(ctx, utcnow())
         with make_api() as api:
             account = api.get_account()

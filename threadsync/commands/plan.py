@@ -102,7 +102,7 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
     now = utcnow()
     project = load_content(ctx, now)
     with long_lived():
-        state = load_state(ctx.state_path)
+        state = load_state(ctx.state_path, ctx.root)
     plan = build_plan(args, ctx, project, state, now)
     fmt = output_format(args)
     color = use_color(sys.stdout, no_color=bool(getattr(args, "no_color", False)))
@@ -118,6 +118,7 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
             Path(args.out),
             retry_failed=bool(getattr(args, "retry_failed", False)),
             refresh=bool(getattr(args, "refresh", False)),
+            root=ctx.root,
         )
         print(
             f"Saved the plan to {args.out}; apply exactly it with 'threadsync apply {args.out}'.",

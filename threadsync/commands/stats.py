@@ -123,7 +123,7 @@ def run_one(args: argparse.Namespace, ctx: Context) -> int:
     since = parse_since(getattr(args, "since", None), ctx.config.tzinfo())
     make_api = api_factory(args, ctx=ctx)
     assert make_api is not None  # required=True raises instead
-    state = load_state(ctx.state_path)
+    state = load_state(ctx.state_path, ctx.root)
     now = utcnow()
     cache_path = Path(args.cache) if getattr(args, "cache", None) else None
     cache_path = cache_path or cache_path_for(ctx.state_path)
@@ -132,7 +132,7 @@ def run_one(args: argparse.Namespace, ctx: Context) -> int:
     try:
         account = api.get_account()
         state.check_account(account.id)
-        cache = load_cache(cache_path, account.id)
+        cache = load_cache(cache_path, account.id, ctx.root)
         try:
             collected = collect(
                 api,
@@ -144,7 +144,7 @@ def run_one(args: argparse.Namespace, ctx: Context) -> int:
                 period_since=since or default_period_start(now),
             )
         finally:
-            save_cache(cache_path, cache)  # keep what was fetched, even on a failure
+            save_cache(cache_path, cache, ctx.root)  # keep what was fetched, even on a failure
     finally:
         api.close()
     report = build_report(

@@ -3,7 +3,9 @@
 One re-entrant lock guards everything: request handlers hold it while they
 read or change the state, never while they sleep or stall (see faults.py).
 With a data file the state is written after every change, atomically: a temp
-file in the same directory, flushed and fsynced, then ``os.replace``.
+file in the same directory, flushed and fsynced, then ``os.replace``.  A data
+file that is a symlink is refused, never read nor replaced: it may sit in a
+committed ``.threadsync/emulator/`` (the CLI checks the folders above it).
 """
 
 from __future__ import annotations
@@ -52,6 +54,25 @@ def new_secret(prefix: str, length: int) -> str:
     return prefix + "".join(secrets.choice(_TOKEN_CHARS) for _ in range(length))
 
 
+def _refuse_link(path: Path) -> None:
+    """The data file may sit in a committed folder: never read or replace a link there.
+
+    The file itself is checked, and each folder from a ``.threadsync`` one down
+    (the rest of the path was chosen by whoever started the emulator).
+    """
+    parts = Path(os.path.abspath(path)).parts
+    first = len(parts) - 1
+    if ".threadsync" in parts[:-1]:
+        first = len(parts) - 2 - parts[-2::-1].index(".threadsync")
+    for end in range(first + 1, len(parts) + 1):
+        link = Path(*parts[:end])
+        if link.is_symlink():
+            raise ValueError(
+                f"{link} is a symlink; the emulator never reads or writes its data file "
+                "through a link: remove it"
+            )
+
+
 class Store:
     def __init__(
         self,
@@ -71,8 +92,10 @@ class Store:
         self.default_processing = {**DEFAULT_PROCESSING, **(processing or {})}
         self.dirty = False
         self._fresh(DEFAULT_USER_ID, token or new_secret("TH", 60))
-        if self.path is not None and self.path.exists():
-            self._load(self.path)
+        if self.path is not None:
+            _refuse_link(self.path)
+            if self.path.exists():
+                self._load(self.path)
         if token is not None:
             self.primary_token = token
         self.issue_primary_token()
@@ -199,7 +222,9 @@ class Store:
 
     def _load(self, path: Path) -> None:
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+            with os.fdopen(fd, encoding="utf-8") as handle:
+                data = json.load(handle)
             if data.get("format") != FORMAT:
                 raise ValueError(f"unknown format {data.get('format')!r}")
             self.clock.set_offset(float(data["clock_offset"]))
@@ -225,12 +250,14 @@ class Store:
             text = json.dumps(self.snapshot(), indent=1, sort_keys=True)
             directory = self.path.parent
             directory.mkdir(parents=True, exist_ok=True)
+            # mkstemp opens with O_EXCL (and O_NOFOLLOW): it never writes through a link.
             fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=directory)
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as handle:
                     handle.write(text)
                     handle.flush()
                     os.fsync(handle.fileno())
+                _refuse_link(self.path)
                 os.replace(tmp, self.path)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)

@@ -3,18 +3,19 @@
 Local files are copied into ``<out>/media/`` under a name made from the
 sha256 of their bytes (which the loader already computed), so the site can be
 moved or served on its own, a file used by many posts is copied once, and a
-rebuild after an edit copies nothing that is already there.
+rebuild after an edit copies nothing that is already there.  Copies are
+never written through a link under the project root.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 from threadsync.content import MediaItem
+from threadsync.safewrite import write_atomic
 
 MEDIA_DIR = "media"
+PREVIEW_WHAT = "the preview"
 
 
 class MediaStore:
@@ -44,10 +45,10 @@ class MediaStore:
         target = self.out_dir / MEDIA_DIR / name
         if not target.exists():
             try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                tmp = target.with_name(f".{name}.{os.getpid()}.tmp")
-                shutil.copyfile(source, tmp)
-                os.replace(tmp, target)
+                with source.open("rb") as fh:
+                    write_atomic(
+                        target, fh, root=self.root, what=PREVIEW_WHAT, command="preview", sync=False
+                    )
             except OSError:
                 return None
         return f"{MEDIA_DIR}/{name}"

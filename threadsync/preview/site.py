@@ -7,15 +7,16 @@ calendar are then put together from the cached card fragments, which is a
 string join, so ``watch`` stays fast with thousands of posts.
 
 Pages are written atomically (temp file, then rename), so the live server
-never serves half a page.  ``digests`` holds a short hash of each page for the
-live-reload script: an open page reloads only when its own content changed.
+never serves half a page, and never through a symlink: the default output
+dir is under ``.threadsync/``, which a pull request can fill with links.
+``digests`` holds a short hash of each page for the live-reload script: an
+open page reloads only when its own content changed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -26,11 +27,12 @@ from markupsafe import Markup
 from threadsync.content import Post
 from threadsync.preview.calendar import months_of
 from threadsync.preview.invalid import invalid_card
-from threadsync.preview.media import MediaStore
+from threadsync.preview.media import PREVIEW_WHAT, MediaStore
 from threadsync.preview.model import CardBuilder, CardView, page_of_file, page_of_post
 from threadsync.preview.render import STYLESHEET, Group, Renderer
 from threadsync.preview.snapshot import Snapshot
 from threadsync.preview.status import GROUPS, Status, statuses
+from threadsync.safewrite import make_dirs, write_atomic
 
 RENDER_VERSION = "1"  # bump when the templates change what a card shows
 _FAR = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
@@ -50,10 +52,11 @@ class BuildReport:
     warnings: int
 
 
-def write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+def write_page(path: Path, text: str, root: Path | None) -> None:
+    """Atomically, never through a link under ``root``; not synced: it is rebuilt on every edit."""
+    write_atomic(
+        path, text.encode("utf-8"), root=root, what=PREVIEW_WHAT, command="preview", sync=False
+    )
 
 
 def _key(*values: object) -> str:
@@ -92,6 +95,7 @@ class Site:
         self.digests: dict[str, str] = {}  # page name -> digest, read by the live server
         self._written: dict[str, str] = {}  # page name -> digest of what is on disk
         self._media: MediaStore | None = None
+        self._root: Path | None = None  # the project's, once built: no link below it is followed
 
     def _card_key(self, post: Post, status: Status, snap: Snapshot, posts: dict[str, Post]) -> str:
         problems = [str(p) for p in snap.problems_by_path.get(post.path, [])]
@@ -136,14 +140,15 @@ class Site:
         text, digest = self._page_text(name, html)
         if self._written.get(name) == digest and (self.out_dir / name).exists():
             return False
-        write_atomic(self.out_dir / name, text)
+        write_page(self.out_dir / name, text, self._root)
         self._written[name] = digest
         self.digests[name] = digest  # after the write: a reload then gets the new page
         return True
 
     def build(self, snap: Snapshot) -> BuildReport:
         started = time.perf_counter()
-        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self._root = snap.root
+        make_dirs(self.out_dir, root=snap.root, what=PREVIEW_WHAT)
         if self._media is None or self._media.root != snap.root:
             self._media = MediaStore(snap.root, self.out_dir)
         posts = {p.id: p for p in snap.posts}
@@ -230,6 +235,6 @@ class Site:
         css = self.renderer.stylesheet()
         target = self.out_dir / STYLESHEET
         if not target.exists() or target.read_text(encoding="utf-8") != css:
-            write_atomic(target, css)
+            write_page(target, css, self._root)
             n += 1
         return n

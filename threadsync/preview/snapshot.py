@@ -17,6 +17,7 @@ from threadsync.config import Config
 from threadsync.content import Post, Problem, load_project
 from threadsync.plan import Plan, make_plan
 from threadsync.preview.invalid import is_post_file
+from threadsync.safewrite import UnsafePath
 from threadsync.state import State, StateError, load_state
 
 
@@ -57,8 +58,8 @@ def take_snapshot(root: Path, config: Config, state_path: Path, now: dt.datetime
     project = load_project(root, config, now=now)
     banner: list[str] = []
     try:
-        state = load_state(state_path)
-    except StateError as exc:
+        state = load_state(state_path, root)
+    except (StateError, UnsafePath) as exc:
         banner.append(f"{exc} (the preview shows every post as unpublished)")
         state = State()
     plan = make_plan(project.posts, state, now, prune=config.prune)

@@ -16,10 +16,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from threadsync.state import atomic_write
+from threadsync.safewrite import read_bytes, write_atomic
 
 CACHE_VERSION = 1
 CACHE_NAME = "insights.json"
+CACHE_WHAT = "the insights cache"
 
 
 class _Model(BaseModel):
@@ -68,11 +69,16 @@ def cache_path_for(state_path: Path) -> Path:
     return state_path.parent / CACHE_NAME
 
 
-def load_cache(path: Path, user_id: str | None) -> InsightsCache:
-    """The cache, or an empty one if missing, unreadable, of another version or account."""
+def load_cache(path: Path, user_id: str | None, root: Path | None = None) -> InsightsCache:
+    """The cache, or an empty one if missing, unreadable, of another version or account.
+
+    A link on the way (under ``root``, the project) is refused, not followed.
+    """
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        cache = InsightsCache.model_validate(data)
+        raw = read_bytes(path, root=root, what=CACHE_WHAT)
+        if raw is None:
+            return InsightsCache(user_id=user_id)
+        cache = InsightsCache.model_validate(json.loads(raw.decode("utf-8")))
     except (OSError, ValueError, ValidationError):
         return InsightsCache(user_id=user_id)
     if cache.version != CACHE_VERSION or (user_id is not None and cache.user_id != user_id):
@@ -80,7 +86,7 @@ def load_cache(path: Path, user_id: str | None) -> InsightsCache:
     return cache
 
 
-def save_cache(path: Path, cache: InsightsCache) -> None:
+def save_cache(path: Path, cache: InsightsCache, root: Path | None = None) -> None:
     data = cache.model_dump(mode="json", exclude_none=True)
     text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    atomic_write(path, text.encode("utf-8"))
+    write_atomic(path, text.encode("utf-8"), root=root, what=CACHE_WHAT, command="stats")
