@@ -23,6 +23,7 @@ from typing import NoReturn
 from threadsync import __version__
 from threadsync.commands._options import add_content_options, add_state_option
 from threadsync.errors import expected_message
+from threadsync.output.escape import terminal_text
 from threadsync.secrets import redact
 
 LOG_NAME = "threadsync-error.log"
@@ -260,10 +261,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         extra = _named_token(args)
         message = expected_message(exc)
         if message is not None:
-            print(f"error: {redact(message, extra)}", file=sys.stderr)
+            print(f"error: {terminal_text(redact(message, extra), newlines=True)}", file=sys.stderr)
             return 1
         log = _write_crash_log(exc, args_list, extra)
-        message = redact(str(exc), extra)
+        message = terminal_text(redact(str(exc), extra))
         print(
             f"error: unexpected {type(exc).__name__}: {message} "
             + (f"(a bug; details in {log})" if log else "(a bug; no report could be written)"),
