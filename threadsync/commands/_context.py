@@ -199,8 +199,16 @@ def api_factory(
 
     def make() -> API:
         from threadsync.api import API, Credentials
+        from threadsync.secrets import known_secrets
 
-        return API(Credentials.from_token(token, user_id), base_url=base_url, user_id=user_id)
+        # The client redacts its messages of every secret we know, not only its token:
+        # what it raises reaches status lines, reports and the state file as it is.
+        return API(
+            Credentials.from_token(token, user_id),
+            base_url=base_url,
+            user_id=user_id,
+            secrets=known_secrets(),
+        )
 
     return make
 
