@@ -166,3 +166,12 @@ def test_an_error_echoing_the_token_in_every_field_keeps_none_of_it(
     assert_no_canary(repr(exc.body))
     for name in ("message", "error_type", "fbtrace_id", "error_user_title", "error_user_msg"):
         assert_no_canary(str(getattr(exc, name)))
+
+
+def test_a_data_response_echoing_the_token_keeps_none_of_it_and_nothing_else_changes(
+    rsps: responses.RequestsMock, creds: Credentials
+) -> None:
+    status = {"id": "c1", "status": "ERROR", "error_message": f"bad {TOKEN}", "note": "code=42"}
+    rsps.get(f"{V1}/c1", json=status)
+    body = API(creds).container("c1")
+    assert body == {**status, "error_message": f"bad {REDACTED}"}  # no pattern applied

@@ -245,3 +245,33 @@ def test_no_command_shows_or_writes_a_token_the_server_echoes(
         run("graph", nth)
     for shape in SHAPES:  # and every request, with each shape of error
         run(shape, None)
+
+
+def test_a_container_error_echoing_the_token_is_not_shown_or_stored(
+    template: Path,
+    emu: Emulator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Not an error response: a 200 saying the container is in ERROR, with Meta's free text."""
+    run_dir = tmp_path / "run"
+    root = run_dir / "repo"
+    shutil.copytree(template, root, symlinks=True)
+    Project(root).post("photo", "text: a photo\nmedia: [https://cdn.example.net/p.png]\n")
+    monkeypatch.chdir(root)
+    files = _environment(monkeypatch, run_dir, emu, "apply")
+    emu.set_processing(image="1s")  # polled, so its status is read
+    status = {"id": "1", "status": "ERROR", "error_message": ECHO}
+    emu.add_fault(
+        action="http_error", method="GET", path=r"^/v1\.0/\d+$", status=200, body=status, every=True
+    )
+    capsys.readouterr()
+    assert main(["apply", "--yes"]) == 1
+    captured = capsys.readouterr()
+    assert "failed" in captured.out
+    written = _written(root, files)
+    assert "[REDACTED]" in written[root / ".threadsync/state.json"]
+    for where, text in {"stdout": captured.out, "stderr": captured.err, **written}.items():
+        for canary in SECRETS:
+            assert canary not in text, f"in {where}:\n{text}"
