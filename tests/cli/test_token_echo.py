@@ -179,6 +179,25 @@ def _written(root: Path, files: dict[str, Path]) -> dict[Path, str]:
     }
 
 
+def _checkout(
+    template: Path, run_dir: Path, emu: Emulator, name: str, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Path, dict[str, Path]]:
+    """A fresh copy of the repository, the current directory, with the run's environment."""
+    root = run_dir / "repo"
+    shutil.copytree(template, root, symlinks=True)
+    monkeypatch.chdir(root)
+    return root, _environment(monkeypatch, run_dir, emu, name)
+
+
+def _assert_kept(
+    secrets: tuple[str, ...], captured: Any, written: dict[Path, str], label: str
+) -> None:
+    shown = {"stdout": captured.out, "stderr": captured.err}
+    for where, text in {**shown, **written}.items():
+        for secret in secrets:
+            assert secret not in text, f"{label}: in {where}:\n{text}"
+
+
 def _run_once(
     name: str,
     shape: str | None,
@@ -194,10 +213,7 @@ def _run_once(
 
     With no ``shape``, no fault: how many requests the command makes when all goes well.
     """
-    root = run_dir / "repo"
-    shutil.copytree(template, root, symlinks=True)
-    monkeypatch.chdir(root)
-    files = _environment(monkeypatch, run_dir, emu, name)
+    root, files = _checkout(template, run_dir, emu, name, monkeypatch)
     argv = _argv(name, emu, capsys)
     emu.clear_faults()
     emu.clear_requests()
@@ -209,10 +225,7 @@ def _run_once(
     main(argv)
     captured = capsys.readouterr()
     emu.clear_faults()
-    shown = {"stdout": captured.out, "stderr": captured.err}
-    for where, text in {**shown, **_written(root, files)}.items():
-        for canary in secrets_of(name, nth):
-            assert canary not in text, f"{name} ({shape}, request {nth}): in {where}:\n{text}"
+    _assert_kept(secrets_of(name, nth), captured, _written(root, files), f"{name} ({shape}, {nth})")
     return len(emu.requests())
 
 
@@ -255,12 +268,8 @@ def test_a_container_error_echoing_the_token_is_not_shown_or_stored(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """Not an error response: a 200 saying the container is in ERROR, with Meta's free text."""
-    run_dir = tmp_path / "run"
-    root = run_dir / "repo"
-    shutil.copytree(template, root, symlinks=True)
+    root, files = _checkout(template, tmp_path / "run", emu, "apply", monkeypatch)
     Project(root).post("photo", "text: a photo\nmedia: [https://cdn.example.net/p.png]\n")
-    monkeypatch.chdir(root)
-    files = _environment(monkeypatch, run_dir, emu, "apply")
     emu.set_processing(image="1s")  # polled, so its status is read
     status = {"id": "1", "status": "ERROR", "error_message": ECHO}
     emu.add_fault(
@@ -272,6 +281,4 @@ def test_a_container_error_echoing_the_token_is_not_shown_or_stored(
     assert "failed" in captured.out
     written = _written(root, files)
     assert "[REDACTED]" in written[root / ".threadsync/state.json"]
-    for where, text in {"stdout": captured.out, "stderr": captured.err, **written}.items():
-        for canary in SECRETS:
-            assert canary not in text, f"in {where}:\n{text}"
+    _assert_kept(SECRETS, captured, written, "apply")
