@@ -84,6 +84,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="processing times, e.g. image=1s,video=5s,carousel=1s",
     )
     p.add_argument("--token", default=None, help="the access token to accept (default: minted)")
+    p.add_argument(
+        "--allow-host",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help="also answer requests addressed to this host name (e.g. a container's name); "
+        "by default only loopback names and addresses, and the --host address, are answered",
+    )
 
     p = sub.add_parser(
         "plan",
