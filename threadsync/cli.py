@@ -27,6 +27,7 @@ from threadsync.commands._options import (
     add_state_option,
 )
 from threadsync.errors import expected_message
+from threadsync.output.escape import terminal_text
 from threadsync.secrets import redact
 
 LOG_NAME = "threadsync-error.log"
@@ -87,6 +88,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="processing times, e.g. image=1s,video=5s,carousel=1s",
     )
     p.add_argument("--token", default=None, help="the access token to accept (default: minted)")
+    p.add_argument(
+        "--allow-host",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help="also answer requests addressed to this host name (e.g. a container's name); "
+        "by default only loopback names and addresses, and the --host address, are answered",
+    )
 
     p = sub.add_parser(
         "plan",
@@ -271,10 +280,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         extra = _named_token(args)
         message = expected_message(exc)
         if message is not None:
-            print(f"error: {redact(message, extra)}", file=sys.stderr)
+            print(f"error: {terminal_text(redact(message, extra), newlines=True)}", file=sys.stderr)
             return 1
         log = _write_crash_log(exc, args_list, extra)
-        message = redact(str(exc), extra)
+        message = terminal_text(redact(str(exc), extra))
         print(
             f"error: unexpected {type(exc).__name__}: {message} "
             + (f"(a bug; details in {log})" if log else "(a bug; no report could be written)"),

@@ -25,8 +25,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from threadsync.errors import ThreadsyncError
+from threadsync.secrets import known_secrets
 
 ENV_VAR = "THREADSYNC_CREDENTIALS"
 PENDING_NAME = "login-pending.json"
@@ -186,13 +188,21 @@ def credentials_from_env(name: str, base_url: str | None) -> Any:
     CI keeps only the token (a secret), not the file; its age, which the 24 h
     refresh rule needs, comes from debug_token's ``issued_at``.
     """
-    from threadsync.api import API, Credentials, ThreadsError, ThreadsTransportError
+    from threadsync.api import (
+        API,
+        Credentials,
+        ThreadsError,
+        ThreadsServerError,
+        ThreadsTransportError,
+    )
 
     token = env_token(name)
     try:
-        with API(Credentials.from_token(token), base_url=base_url) as client:
+        with API(
+            Credentials.from_token(token), base_url=base_url, secrets=known_secrets()
+        ) as client:
             info = client.get_token_info()
-    except ThreadsTransportError:
+    except (ThreadsTransportError, ThreadsServerError):
         return Credentials.from_token(token)  # the refresh itself will tell
     except ThreadsError as exc:
         raise ThreadsyncError(f"the token in {name} was refused: {exc}") from None
@@ -212,12 +222,25 @@ def credentials_from_env(name: str, base_url: str | None) -> Any:
 def token_facts(
     *, token_env: str | None, path: Path, base_url: str | None, offline: bool
 ) -> dict[str, Any]:
-    """What is known of a token: the file's record, then what debug_token says of it."""
-    from threadsync.api import API, Credentials, ThreadsError, ThreadsTransportError
+    """What is known of a token: the file's record, then what debug_token says of it.
+
+    Only Threads refusing the token (code 190, or debug_token's is_valid)
+    makes it invalid.  A 5xx or a failed connection says nothing about the
+    token: it is reported in ``unreachable``, naming the host and the cause;
+    any other error in ``api_error``.
+    """
+    from threadsync.api import (
+        API,
+        Credentials,
+        InvalidAccessToken,
+        ThreadsError,
+        ThreadsServerError,
+        ThreadsTransportError,
+    )
 
     facts: dict[str, Any] = {"source": f"${token_env}" if token_env else str(path)}
     facts.update(valid=None, user_id=None, username=None, scopes=[], issued_at=None)
-    facts.update(expires_at=None, checked="stored", note=None)
+    facts.update(expires_at=None, checked="stored", note=None, unreachable=None, api_error=None)
     if token_env:
         token = env_token(token_env)
     else:
@@ -229,26 +252,35 @@ def token_facts(
             facts["note"] = f"{path} is readable by others: run 'chmod 600 {path}'"
     if offline:
         return facts
+    client = API(Credentials.from_token(token), base_url=base_url, secrets=known_secrets())
     try:
-        with API(Credentials.from_token(token), base_url=base_url) as client:
-            info = client.get_token_info()
-            facts.update(checked="debug_token", valid=info.is_valid, scopes=list(info.scopes))
-            facts.update(user_id=info.user_id or facts["user_id"])
-            facts.update(issued_at=info.issued_at, expires_at=info.expires_at)
-            if info.is_valid:
-                facts["username"] = client.get_account().username or facts["username"]
-    except ThreadsTransportError as exc:
-        facts["note"] = f"could not reach the API ({exc}); showing what was stored"
-    except ThreadsError as exc:
+        info = client.get_token_info()
+        facts.update(checked="debug_token", valid=info.is_valid, scopes=list(info.scopes))
+        facts.update(user_id=info.user_id or facts["user_id"])
+        facts.update(issued_at=info.issued_at, expires_at=info.expires_at)
+        if info.is_valid:
+            facts["username"] = client.get_account().username or facts["username"]
+    except (ThreadsTransportError, ThreadsServerError) as exc:
+        host = urlsplit(client.base_url).netloc
+        facts["unreachable"] = f"Threads could not be reached at {host}: {exc}"
+    except InvalidAccessToken as exc:
         facts.update(valid=False, note=f"the API refused the token: {exc}")
+    except ThreadsError as exc:  # a refusal that is not about the token: a scope, a rate limit
+        facts["api_error"] = str(exc)
+    finally:
+        client.close()
     return facts
 
 
 def verdict(facts: Mapping[str, Any], now: dt.datetime, warn_days: float) -> tuple[str, str]:
-    """``(status, message)``: ok, expiring, expired, invalid or unknown."""
+    """``(status, message)``: ok, expiring, expired, invalid, unreachable or unknown."""
     left = days_left(facts["expires_at"], now)
     if left is not None and left <= 0:
         return "expired", "expired: run 'threadsync auth login'"
+    if facts.get("unreachable"):
+        return "unreachable", f"{facts['unreachable']}; the token was not checked"
+    if facts.get("api_error"):
+        return "unknown", f"could not be checked: {facts['api_error']}"
     if facts["valid"] is False:
         return "invalid", "not valid (expired or revoked): run 'threadsync auth login'"
     if left is not None and left <= warn_days:

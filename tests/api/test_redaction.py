@@ -135,3 +135,43 @@ def test_expired_credentials_message_has_no_token(rsps: responses.RequestsMock) 
         API(creds).account()
     assert len(rsps.calls) == 0  # refused before any request
     assert_no_canary(str(info.value))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {
+            "error": {
+                "message": TOKEN,
+                "type": TOKEN,
+                "code": 100,
+                "error_subcode": 33,
+                "error_user_title": TOKEN,
+                "error_user_msg": TOKEN,
+                "fbtrace_id": TOKEN,
+            }
+        },
+        {"error_type": TOKEN, "code": 190, "error_message": TOKEN},
+        {"error": TOKEN, "error_description": TOKEN},
+    ],
+)
+def test_an_error_echoing_the_token_in_every_field_keeps_none_of_it(
+    rsps: responses.RequestsMock, creds: Credentials, body: dict[str, object]
+) -> None:
+    rsps.get(f"{V1}/me", json=body, status=400)
+    with pytest.raises(ThreadsAPIError) as info:
+        API(creds, retry=RetryPolicy(max_attempts=1)).account()
+    exc = info.value
+    assert_no_canary(str(exc))
+    assert_no_canary(repr(exc.body))
+    for name in ("message", "error_type", "fbtrace_id", "error_user_title", "error_user_msg"):
+        assert_no_canary(str(getattr(exc, name)))
+
+
+def test_a_data_response_echoing_the_token_keeps_none_of_it_and_nothing_else_changes(
+    rsps: responses.RequestsMock, creds: Credentials
+) -> None:
+    status = {"id": "c1", "status": "ERROR", "error_message": f"bad {TOKEN}", "note": "code=42"}
+    rsps.get(f"{V1}/c1", json=status)
+    body = API(creds).container("c1")
+    assert body == {**status, "error_message": f"bad {REDACTED}"}  # no pattern applied

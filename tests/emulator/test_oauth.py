@@ -279,3 +279,12 @@ def test_scopes_are_enforced(emu: Emulator, graph: Graph) -> None:
     assert graph.get("/me").status_code == 200
     graph.token = emu.mint_token(scopes=["threads_content_publish"])["access_token"]
     assert error_of(graph.get("/me"))["code"] == 10  # threads_basic on every call
+
+
+@pytest.mark.parametrize("tail", ["\r\nSet-Cookie: pwned=1", "\nSet-Cookie: pwned=1", "\r", "\x00"])
+def test_a_redirect_uri_with_a_line_break_is_refused_not_sent_as_headers(
+    emu: Emulator, tail: str
+) -> None:
+    r = authorize(emu, redirect_uri=f"{REDIRECT}{tail}")
+    assert r.status_code == 400 and "Invalid Redirect URI" in r.text
+    assert "Location" not in r.headers and "Set-Cookie" not in r.headers

@@ -413,6 +413,54 @@ def test_status_of_a_bad_token_in_the_environment(
     assert bogus not in result.text + caplog.text
 
 
+def test_status_when_threads_answers_5xx_says_it_could_not_be_reached(
+    cli: Run, emu: Emulator, creds_path: Path
+) -> None:
+    """A server error says nothing of the token: not 'invalid', and not 'ok' from the file."""
+    store_minted(creds_path, emu.mint_token("long"))
+    body = {"error": {"message": "Service temporarily unavailable", "code": 2}}
+    emu.add_fault(action="http_error", status=503, body=body, every=True, retry_after=0)
+    host = urlsplit(emu.url).netloc
+    result = cli("auth", "status")
+    assert result.rc == 1
+    assert f"status:  Threads could not be reached at {host}: Service temporarily" in result.out
+    assert "HTTP 503" in result.out and "not valid" not in result.out
+    data = json.loads(cli("auth", "status", "--json").out)
+    assert (data["status"], data["valid"]) == ("unreachable", None)
+    assert data["unreachable"].startswith(f"Threads could not be reached at {host}: ")
+
+
+def test_status_when_the_network_fails_names_the_host_and_the_cause(
+    cli: Run, emu: Emulator, creds_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    from threadsync.api import RetryPolicy, transport
+
+    store_minted(creds_path, emu.mint_token("long"))
+    with socket.socket() as sock:  # a port on which nothing listens
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("THREADS_API_URL", f"http://127.0.0.1:{port}")
+    monkeypatch.setattr(transport, "RetryPolicy", lambda: RetryPolicy(max_attempts=1))
+    result = cli("auth", "status")
+    assert result.rc == 1
+    assert f"status:  Threads could not be reached at 127.0.0.1:{port}: " in result.out
+    assert "refused" in result.out.lower() and "not valid" not in result.out
+
+
+def test_status_when_threads_refuses_the_check_is_unknown_not_invalid(
+    cli: Run, emu: Emulator, creds_path: Path
+) -> None:
+    store_minted(creds_path, emu.mint_token("long"))
+    emu.add_fault(action="graph_error", code=10, message="No permission", every=True)
+    result = cli("auth", "status", "--json")
+    data = json.loads(result.out)
+    assert result.rc == 1
+    assert (data["status"], data["valid"]) == ("unknown", None)
+    assert data["message"].startswith("could not be checked: No permission")
+
+
 def test_status_json_and_offline(cli: Run, emu: Emulator, creds_path: Path) -> None:
     store_minted(creds_path, emu.mint_token("long", age=DAY), username="stored-name")
     result = cli("auth", "status", "--offline", "--json")

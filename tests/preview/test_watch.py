@@ -11,6 +11,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -197,3 +198,25 @@ def test_a_taken_port_is_a_clear_error(project: Project) -> None:
         port = s.getsockname()[1]
         with pytest.raises(ThreadsyncError, match="choose another --port"):
             watch.run(parse(watch, "watch", "--port", str(port)))
+
+
+def test_the_terminal_shows_hostile_file_names_and_errors_escaped(project: Project) -> None:
+    """A file name or an error carrying escape or bidi codes can't drive the terminal."""
+    root = project({"content/a.yaml": "text: a\n"})
+    lines: list[str] = []
+    watcher = watch.make_watcher(parse(watch, "watch", "--port", "0"), root / "site")
+    watcher.echo = lines.append
+    try:
+        watcher.build([root / "content" / "x\x1b[2J\u202e.yaml"])
+
+        def broken() -> Any:
+            raise RuntimeError("boom \x1b]0;pwned\x07\nforged line")
+
+        watcher.snapshot = broken
+        watcher.build([])
+    finally:
+        watcher.stop()
+    shown = "\n".join(lines)
+    assert "content/x\\x1b[2J\\u202e.yaml changed" in shown
+    assert "build failed: RuntimeError: boom \\x1b]0;pwned\\x07\\nforged line" in shown
+    assert "\x1b" not in shown and "\u202e" not in shown and "\x07" not in shown

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -46,7 +46,10 @@ class ClientBase:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         user_id: str | None = None,
+        secrets: Iterable[str | None] = (),
     ) -> None:
+        """``secrets``: more values never to let out in a message, beside the token
+        (e.g. every secret of the environment, so a server echoing one gets nowhere)."""
         self.credentials = credentials
         self.user_id = user_id or credentials.user_id or "me"
         self._owns_session = session is None
@@ -61,6 +64,7 @@ class ClientBase:
             sleep=sleep,
             clock=clock,
             token=self._access_token,
+            secrets=secrets,
         )
 
     @property

@@ -56,6 +56,24 @@ class Redactor:
         text = _PAIR.sub(lambda m: f"{m.group(1)}={REDACTED}", text)
         return _BEARER.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
 
+    def values(self, value: Any) -> Any:
+        """Decoded JSON with every known secret value replaced, and nothing else changed.
+
+        For a data response, whose free text (a container's error message, a
+        post's text) is shown and stored: no pattern is applied, so a post
+        saying ``code=42`` stays as it is.
+        """
+        if isinstance(value, str):
+            for secret in self._secrets:
+                if secret in value:
+                    value = value.replace(secret, REDACTED)
+            return value
+        if isinstance(value, Mapping):
+            return {k: self.values(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.values(v) for v in value]
+        return value
+
     def params(self, params: Mapping[str, object] | None) -> dict[str, str]:
         """A copy of request parameters fit for a log line."""
         if not params:

@@ -319,9 +319,9 @@ def error_from_response(
         fields = {"message": f"HTTP {http_status} with a body that is not JSON: {snippet!r}"}
     if not fields.get("message"):
         fields["message"] = f"HTTP {http_status} error"
-    for key in ("message", "error_user_title", "error_user_msg"):
-        if fields.get(key) is not None:
-            fields[key] = red.text(fields[key])
+    for key, value in fields.items():  # every text field: a server may echo the token anywhere
+        if isinstance(value, str):
+            fields[key] = red.text(value)
     retry_after = parse_retry_after(headers)
     code, subcode = fields.get("code"), fields.get("error_subcode")
     cls: type[ThreadsAPIError]

@@ -166,7 +166,11 @@ class Transport:
         while True:
             attempt += 1
             try:
-                return self._send(method, url, query, body, headers, redactor)
+                decoded = self._send(method, url, query, body, headers, redactor)
+                # A data response never holds our secrets; if a server echoes one (in a
+                # container's error_message, say), it goes no further.  Token responses
+                # carry new tokens by design, and are left alone.
+                return redactor.values(decoded) if versioned else decoded
             except ThreadsError as exc:
                 if not exc.retryable or attempt >= policy.max_attempts:
                     raise

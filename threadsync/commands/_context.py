@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from threadsync.commands._options import add_api_options as add_api_options
 from threadsync.errors import ThreadsyncError, expected_message
+from threadsync.output.escape import terminal_text
 
 if TYPE_CHECKING:  # pydantic, jinja2 and requests stay off the CLI's start-up path
     from threadsync.api import API
@@ -198,8 +199,16 @@ def api_factory(
 
     def make() -> API:
         from threadsync.api import API, Credentials
+        from threadsync.secrets import known_secrets
 
-        return API(Credentials.from_token(token, user_id), base_url=base_url, user_id=user_id)
+        # The client redacts its messages of every secret we know, not only its token:
+        # what it raises reaches status lines, reports and the state file as it is.
+        return API(
+            Credentials.from_token(token, user_id),
+            base_url=base_url,
+            user_id=user_id,
+            secrets=known_secrets(),
+        )
 
     return make
 
@@ -289,7 +298,8 @@ def for_each_account(
             if message is None:
                 raise  # a bug: the CLI's error handler logs it
             error = _redacted(args, base, message)
-            print(f"error: account {name}: {error}", file=sys.stderr, flush=True)
+            shown = terminal_text(error, newlines=True)
+            print(f"error: account {name}: {shown}", file=sys.stderr, flush=True)
             codes.append(1)
         if as_json:
             documents[name] = _account_document(out.getvalue(), error)

@@ -145,7 +145,9 @@ def add_parser(sub: Any) -> None:
             "Ask debug_token about the token of the credentials file (or of --token-env) and "
             "show its user, scopes, expiry and days left; without the API, show what the "
             "credentials file recorded. Exits 1 when the token is invalid, expired, or expires "
-            "within --warn-days."
+            "within --warn-days, and when it could not be checked: Threads could not be reached "
+            "(a network failure or a 5xx, reported as such with the host and the cause, not as "
+            "an invalid token) or refused the check."
         ),
     )
     _common(status)
@@ -253,9 +255,10 @@ def _start_login(args: argparse.Namespace, path: Path) -> Any:
 
 def _username(credentials: Any, args: argparse.Namespace) -> str | None:
     from threadsync.api import API, ThreadsError
+    from threadsync.secrets import known_secrets
 
     try:
-        with API(credentials, base_url=api_url(args)) as client:
+        with API(credentials, base_url=api_url(args), secrets=known_secrets()) as client:
             return client.get_account().username
     except ThreadsError:
         return None
@@ -414,13 +417,16 @@ def status(args: argparse.Namespace) -> int:
             data[key] = data[key].isoformat() if data[key] else None
         print(json.dumps(data, indent=2))
     else:
+        from threadsync.output.escape import terminal_text as shown
+
         name = f"@{facts['username']} " if facts["username"] else ""
-        print(f"Token of {name}(Threads user id {facts['user_id'] or '?'}), from {facts['source']}")
-        print(f"  scopes:  {', '.join(facts['scopes']) or '?'}")
+        user = facts["user_id"] or "?"
+        print(shown(f"Token of {name}(Threads user id {user}), from {facts['source']}"))
+        print(f"  scopes:  {shown(', '.join(facts['scopes']) or '?')}")
         print(f"  issued:  {format_time(facts['issued_at'])}")
-        shown = f" ({left:.1f} days left)" if left is not None else ""
-        print(f"  expires: {format_time(facts['expires_at'])}{shown}")
-        print(f"  status:  {message}")
+        days = f" ({left:.1f} days left)" if left is not None else ""
+        print(f"  expires: {format_time(facts['expires_at'])}{days}")
+        print(f"  status:  {shown(message)}")
         if facts["note"]:
-            print(f"  note:    {facts['note']}")
+            print(f"  note:    {shown(facts['note'])}")
     return 0 if state == "ok" else 1

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from threadsync.errors import ThreadsyncError
+from threadsync.output.escape import md_code, md_fence
 
 PLAN_FILE = "plan.md"
 META_FILE = "meta.json"
@@ -86,12 +87,6 @@ def run(args: argparse.Namespace) -> int:
     return save(args) if args.comment_command == "save" else post(args)
 
 
-def _fence(text: str) -> str:
-    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
-    ticks = "`" * max(3, longest + 1)
-    return f"{ticks}text\n{text.rstrip()}\n{ticks}"
-
-
 def failed_plan(logs: list[str]) -> str:
     from threadsync.github import MARKER
 
@@ -99,7 +94,7 @@ def failed_plan(logs: list[str]) -> str:
     return (
         f"{MARKER}\n### ❌ threadsync could not make a plan\n\n"
         "The content does not validate, or the plan failed. The output:\n\n"
-        f"{_fence(shown)}\n"
+        f"{md_fence(shown.rstrip())}\n"
     )
 
 
@@ -134,7 +129,7 @@ def save(args: argparse.Namespace) -> int:
     (out / PLAN_FILE).write_text(plan, encoding="utf-8")
     meta = {"account": args.account, "pr": number, "sha": head, "ok": ok}
     (out / META_FILE).write_text(json.dumps(meta) + "\n", encoding="utf-8")
-    heading = f"## Account `{args.account}`\n\n" if args.account else ""
+    heading = f"## Account {md_code(args.account)}\n\n" if args.account else ""
     append_summary(heading + plan)
     write_output("ok", str(ok).lower())
     print(f"Saved the {'plan' if ok else 'errors'} to {out / PLAN_FILE}.")
@@ -180,7 +175,7 @@ def compose(plans: list[dict[str, Any]], *, limit: int | None = None) -> str:
         body = str(plans[0]["text"])
         body = body if body.startswith(MARKER) else f"{MARKER}\n{body}"
     else:
-        sections = [f"## Account `{p['account']}`\n\n{p['text'].strip()}" for p in plans]
+        sections = [f"## Account {md_code(p['account'])}\n\n{p['text'].strip()}" for p in plans]
         body = f"{MARKER}\n# threadsync plan\n\n" + "\n\n".join(sections) + "\n"
     if len(body) > limit:
         note = "\n\n*(cut: the full plan is in the job summary of the plan run)*\n"

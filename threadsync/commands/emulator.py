@@ -40,6 +40,7 @@ def _build(args: argparse.Namespace) -> Emulator:
             host=args.host,
             port=args.port,
             access_log=True,
+            allowed_hosts=tuple(getattr(args, "allow_host", None) or ()),
         )
     except ValueError as exc:
         raise ThreadsyncError(f"{exc} (check --processing and --data)") from exc

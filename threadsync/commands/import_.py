@@ -16,6 +16,7 @@ from threadsync.commands._context import (
 from threadsync.errors import ThreadsyncError
 from threadsync.importer import FIELDS, match_posts, record
 from threadsync.lock import state_lock
+from threadsync.output.escape import terminal_text
 from threadsync.state import StateStore
 
 
@@ -69,11 +70,12 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
             )
         else:
             for m in result.matched:
-                ids = ", ".join(x.id if x else "?" for x in m.media)
+                ids = ", ".join(terminal_text(x.id) if x else "?" for x in m.media)
                 note = "" if m.complete else "  (some thread parts not found: apply publishes them)"
-                print(f"  matched {m.post_id} -> {ids}{note}")
+                print(f"  matched {terminal_text(m.post_id)} -> {ids}{note}")
             for pid in result.unmatched_posts:
-                print(f"  not on the account: {pid} (apply publishes it when it is due)")
+                shown = terminal_text(pid)
+                print(f"  not on the account: {shown} (apply publishes it when it is due)")
             print(
                 f"Import: {len(result.matched)} matched, {len(result.unmatched_posts)} content "
                 f"post(s) not found, {result.unmatched_remote} account post(s) not in content."

@@ -21,6 +21,7 @@ from threadsync.commands._context import (
     utcnow,
 )
 from threadsync.commands._options import add_api_options, add_content_options
+from threadsync.output.escape import terminal_text
 
 SHOWN = 10  # lines per group in the text output; --all shows every one
 
@@ -138,8 +139,8 @@ def _when(value: str | None) -> str:
 def render_text(data: dict[str, Any], *, limit: int | None) -> str:
     state = data["state"]
     lines = [
-        f"State: {state['path']} (serial {state['serial']}"
-        + (f", account {state['user_id']}" if state["user_id"] else "")
+        f"State: {terminal_text(state['path'])} (serial {state['serial']}"
+        + (f", account {terminal_text(state['user_id'])}" if state["user_id"] else "")
         + ")"
     ]
     if data["content_errors"]:
@@ -153,15 +154,15 @@ def render_text(data: dict[str, Any], *, limit: int | None) -> str:
             continue
         lines.append(f"{title}: {len(items)}")
         for item in items[:limit] if limit is not None else items:
-            parts = [f"  {item['id']}"]
+            parts = [f"  {terminal_text(item['id'])}"]
             if item.get("when"):
                 parts.append(_when(item["when"]))
             if item.get("text"):
-                parts.append(f'"{item["text"]}"')
+                parts.append(f'"{terminal_text(item["text"])}"')
             if item.get("detail"):
-                parts.append(f"({item['detail']})")
+                parts.append(f"({terminal_text(item['detail'])})")
             if item.get("permalink"):
-                parts.append(item["permalink"])
+                parts.append(terminal_text(item["permalink"]))
             lines.append("  ".join(parts))
         if limit is not None and len(items) > limit:
             lines.append(f"  ... and {len(items) - limit} more (--all lists them)")
@@ -174,11 +175,11 @@ def _account_lines(facts: dict[str, Any] | None) -> list[str]:
     if facts is None:
         return ["Token and quota: no access token (set THREADS_ACCESS_TOKEN, or use --emulator)"]
     if "error" in facts:
-        return [f"Account: could not be read: {facts['error']}"]
+        return [f"Account: could not be read: {terminal_text(facts['error'])}"]
     name = f"@{facts['username']}" if facts.get("username") else facts.get("user_id", "?")
-    lines = [f"Account: {name}"]
+    lines = [f"Account: {terminal_text(name)}"]
     if "token_error" in facts:
-        lines.append(f"Token: could not be read: {facts['token_error']}")
+        lines.append(f"Token: could not be read: {terminal_text(facts['token_error'])}")
     elif facts.get("token_expires_at"):
         days = facts["token_days_left"]
         note = "expired" if days <= 0 else f"{days} days left"
@@ -194,7 +195,7 @@ def _account_lines(facts: dict[str, Any] | None) -> list[str]:
             f"{_of(quota['replies_remaining'], quota['replies_total'])} replies left"
         )
     elif "quota_error" in facts:
-        lines.append(f"Quota: could not be read: {facts['quota_error']}")
+        lines.append(f"Quota: could not be read: {terminal_text(facts['quota_error'])}")
     return lines
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from threadsync.config import ConfigError, load_config
 from threadsync.content import Problem, load_project
+from threadsync.output.escape import terminal_text
 
 
 def _plural(n: int, word: str) -> str:
@@ -39,7 +40,7 @@ def _report(problems: list[Problem], as_json: bool, summary: str | None) -> None
         print(json.dumps([p.to_dict() for p in problems], indent=2, ensure_ascii=False))
         return
     for p in problems:
-        print(p)
+        print(terminal_text(p))
     if summary:
         print(summary)
 

@@ -26,6 +26,9 @@ Emulator-specific behaviour (documented in the README's "Emulator reference"):
   ``emulator_user=<username>`` (who consents).
 - Faults (see faults.py): ``http_error``, ``graph_error``, ``delay``,
   ``drop_before``, ``drop_after``, ``stall_before``, ``stall_after``.
+- Only requests addressed to a loopback name or address (or the bound one,
+  or ``allowed_hosts``) are answered, and no state-changing request from a web
+  page elsewhere (hosts.py): no DNS rebinding, no cross-site POST.
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ class Emulator:
         app_id: str = DEFAULT_APP_ID,
         app_secret: str = DEFAULT_APP_SECRET,
         access_log: bool = False,
+        allowed_hosts: tuple[str, ...] = (),
     ) -> None:
         self.core = Core(
             token=token, processing=processing, data=data, app_id=app_id, app_secret=app_secret
@@ -63,6 +67,7 @@ class Emulator:
         self.host = host
         self.port = port
         self.access_log = access_log
+        self.allowed_hosts = allowed_hosts  # Host names answered besides loopback (hosts.py)
         self.ready = threading.Event()
         self._server: EmulatorHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -71,7 +76,12 @@ class Emulator:
     def start(self) -> Emulator:
         if self._server is not None:
             return self
-        server = EmulatorHTTPServer((self.host, self.port), self.core, access_log=self.access_log)
+        server = EmulatorHTTPServer(
+            (self.host, self.port),
+            self.core,
+            access_log=self.access_log,
+            allowed_hosts=self.allowed_hosts,
+        )
         self.core.faults.open()
         self._server = server
         self.port = int(server.server_address[1])

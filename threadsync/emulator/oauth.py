@@ -68,6 +68,10 @@ def _page(status: int, title: str, message: str) -> Response:
     return Response(status, body, {"Content-Type": "text/html; charset=UTF-8"})
 
 
+def _has_control(value: str) -> bool:
+    return any(ord(c) < 0x20 or ord(c) == 0x7F for c in value)
+
+
 def _redirect(uri: str, query: dict[str, str]) -> Response:
     sep = "&" if "?" in uri else "?"
     return Response(302, b"", {"Location": f"{uri}{sep}{urlencode(query)}#_"})
@@ -89,7 +93,8 @@ def authorize(store: Store, params: dict[str, str]) -> Response:
     if params["response_type"] != "code":
         return _page(400, "Invalid Request", "response_type must be code.")
     redirect_uri = params["redirect_uri"]
-    if not is_http_url(redirect_uri):
+    if not is_http_url(redirect_uri) or _has_control(redirect_uri):
+        # It goes back in a Location header: a CR or LF would start headers of its own.
         return _page(400, "Invalid Redirect URI", "redirect_uri must be an http(s) URL.")
     scopes = split_scopes(params["scope"])
     unknown = [s for s in scopes if s not in ALL_SCOPES]

@@ -7,6 +7,7 @@ import socket
 import sys
 import time
 import traceback
+from collections.abc import Iterable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit
 from . import admin, routes
 from .core import Core
 from .faults import FaultRule
+from .hosts import HostPolicy
 from .params import merge_params
 from .wire import GraphError, Response, fbtrace_id, json_response
 
@@ -24,12 +26,20 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128  # the default 5 drops SYNs when many clients connect at once
 
-    def __init__(self, address: tuple[str, int], core: Core, *, access_log: bool = False) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        core: Core,
+        *,
+        access_log: bool = False,
+        allowed_hosts: Iterable[str] = (),
+    ) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, Handler)
         self.core = core
         self.access_log = access_log
+        self.hosts = HostPolicy(address[0], allowed_hosts)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         exc = sys.exc_info()[1]
@@ -69,6 +79,19 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_PUT(self) -> None:
         self._handle("PUT")
+
+    def parse_request(self) -> bool:
+        """Refuse, before any route runs, what a web page elsewhere sends (see hosts.py)."""
+        if not super().parse_request():
+            return False
+        why = self.server.hosts.refusal(
+            self.command, self.headers.get("Host"), self.headers.get("Origin")
+        )
+        if why is None:
+            return True
+        self.close_connection = True  # its body, if any, is never read
+        self._send(json_response({"error": {"message": why, "type": "EmulatorHostCheck"}}, 403))
+        return False
 
     def log_message(self, format: str, *args: Any) -> None:
         if self.server.access_log:

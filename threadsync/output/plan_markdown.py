@@ -6,23 +6,16 @@ go out.  The hidden marker lets a workflow find and update its own comment.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from threadsync.content.rules import threads_length
 from threadsync.output.describe import shape, when
+from threadsync.output.escape import md_code, md_fence, md_text
 from threadsync.output.plan_text import SYMBOLS
 from threadsync.plan import Change, Plan
 
 MARKER = "<!-- threadsync-plan -->"
 TEXT_LIMIT = 500
-
-
-def fence(text: str) -> str:
-    """A code fence longer than any backtick run inside the text."""
-    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
-    ticks = "`" * max(3, longest + 1)
-    return f"{ticks}text\n{text}\n{ticks}"
 
 
 def _count(part: Any) -> int:
@@ -39,22 +32,22 @@ def _part(part: Any, index: int, total: int) -> list[str]:
     text = str(getattr(part, "text", "") or "")
     count = _count(part)
     flag = " ⚠️ over the limit" if count > TEXT_LIMIT else ""
-    out.append(fence(text) if text else "_(no text)_")
+    out.append(md_fence(text) if text else "_(no text)_")
     out.append(f"<sub>{count}/{TEXT_LIMIT} characters{flag}</sub>")
     extras: list[str] = []
     for item in getattr(part, "media", ()) or ():
         alt = getattr(item, "alt", None)
         extras.append(
-            f"{getattr(item, 'kind', 'media')}: `{getattr(item, 'url', '')}`"
-            + (f" (alt: {alt})" if alt else " (no alt text)")
+            f"{md_text(getattr(item, 'kind', 'media'))}: {md_code(getattr(item, 'url', ''))}"
+            + (f" (alt: {md_text(alt)})" if alt else " (no alt text)")
         )
     poll = getattr(part, "poll", None)
     if poll:
-        extras.append("poll: " + " / ".join(str(o) for o in poll))
+        extras.append("poll: " + " / ".join(md_text(o) for o in poll))
     for label in ("link", "gif", "topic", "reply_control", "location"):
         value = getattr(part, label, None)
         if value:
-            extras.append(f"{label.replace('_', ' ')}: `{value}`")
+            extras.append(f"{label.replace('_', ' ')}: {md_code(value)}")
     if getattr(part, "attachment", None):
         extras.append(f"text attachment: {len(part.attachment)} characters")
     out.extend(f"- {e}" for e in extras)
@@ -63,15 +56,15 @@ def _part(part: Any, index: int, total: int) -> list[str]:
 
 def _change(change: Change) -> list[str]:
     symbol, _ = SYMBOLS[change.action]
-    title = f"### `{symbol}` {change.action} `{change.id}`"
-    out = [title, "", f"{change.reason}."]
+    title = f"### `{symbol}` {change.action} {md_code(change.id)}"
+    out = [title, "", f"{md_text(change.reason)}."]
     if change.action == "wait" or change.publish_at:
         out[-1] += f" Publishes at {when(change.publish_at)}."
     if change.previous_id:
-        out[-1] += f" Was `{change.previous_id}`."
+        out[-1] += f" Was {md_code(change.previous_id)}."
     post = change.post
     if post is not None and change.action in ("create", "replace"):
-        out.append(f"<sub>{shape(post)} · `{post.path}`</sub>")
+        out.append(f"<sub>{md_text(shape(post))} · {md_code(post.path)}</sub>")
         parts = list(getattr(post, "parts", ()) or ())
         for i, part in enumerate(parts):
             out.append("")
@@ -95,7 +88,9 @@ def render_plan_markdown(plan: Plan, *, title: str = "threadsync plan") -> str:
     out.append("")
     if plan.notices:
         out.append("#### Warnings")
-        out.extend(f"- ⚠️ {'`' + n.id + '`: ' if n.id else ''}{n.message}" for n in plan.notices)
+        out.extend(
+            f"- ⚠️ {md_code(n.id) + ': ' if n.id else ''}{md_text(n.message)}" for n in plan.notices
+        )
         out.append("")
     if not plan.changes:
         out.append("No changes. The content and the state match.")
@@ -104,7 +99,8 @@ def render_plan_markdown(plan: Plan, *, title: str = "threadsync plan") -> str:
         out.append("|---|---|---|---|")
         for c in plan.changes:
             moment = when(c.publish_at) if c.action in ("wait", "create", "replace") else ""
-            out.append(f"| `{SYMBOLS[c.action][0]}` | `{c.id}` | {c.action} | {moment} |")
+            post_id = md_code(c.id, table=True)
+            out.append(f"| `{SYMBOLS[c.action][0]}` | {post_id} | {c.action} | {moment} |")
         out.append("")
         for c in plan.changes:
             out.extend(_change(c))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from threadsync.output.describe import first_line, root_text, shape, when
+from threadsync.output.escape import terminal_text
 from threadsync.output.style import Style
 from threadsync.plan import Change, Plan
 
@@ -19,10 +20,10 @@ SYMBOLS = {
 
 def _line(change: Change, style: Style) -> list[str]:
     symbol, colour = SYMBOLS[change.action]
-    head = f"  {style(symbol.rjust(3), colour, 'bold')} {style(change.id, 'bold')}"
+    head = f"  {style(symbol.rjust(3), colour, 'bold')} {style(terminal_text(change.id), 'bold')}"
     lines = []
     if change.action == "move":
-        head += f" (from {change.previous_id})"
+        head += f" (from {terminal_text(change.previous_id)})"
     elif change.action == "wait":
         head += f"  at {when(change.publish_at)}"
     lines.append(head)
@@ -30,9 +31,10 @@ def _line(change: Change, style: Style) -> list[str]:
     if post is not None and change.action in ("create", "replace", "wait"):
         text = first_line(root_text(post))
         lines.append(
-            f"        {style(repr(text) if text else '(no text)', 'dim')}  [{shape(post)}]"
+            f"        {style(repr(text) if text else '(no text)', 'dim')}"
+            f"  [{terminal_text(shape(post))}]"
         )
-    lines.append(f"        {change.reason}")
+    lines.append(f"        {terminal_text(change.reason)}")
     return lines
 
 
@@ -49,7 +51,7 @@ def render_plan_text(plan: Plan, *, color: bool = False) -> str:
     if plan.notices:
         out.append("")
         out.append(style("Warnings:", "yellow", "bold"))
-        out.extend(f"  {style('!', 'yellow')} {notice}" for notice in plan.notices)
+        out.extend(f"  {style('!', 'yellow')} {terminal_text(n)}" for n in plan.notices)
     out.append("")
     s = plan.summary
     out.append(

@@ -6,6 +6,8 @@ import threading
 import time
 from typing import TextIO
 
+from threadsync.output.escape import terminal_text
+
 
 class PlainProgress:
     """One line per step: what CI logs want."""
@@ -16,7 +18,7 @@ class PlainProgress:
 
     def __call__(self, post_id: str, step: str) -> None:
         with self._lock:
-            self.stream.write(f"{post_id}: {step}\n")
+            self.stream.write(f"{terminal_text(post_id)}: {terminal_text(step)}\n")
             self.stream.flush()
 
     def close(self) -> None:
@@ -38,7 +40,8 @@ class LiveProgress:
 
     def _draw(self) -> None:
         elapsed = time.monotonic() - self._started
-        self.stream.write(f"\r\033[K  {self._current}: {self._step} ({elapsed:.0f} s)")
+        shown = f"{terminal_text(self._current)}: {terminal_text(self._step)}"
+        self.stream.write(f"\r\033[K  {shown} ({elapsed:.0f} s)")
         self.stream.flush()
 
     def _tick(self, every: float) -> None:

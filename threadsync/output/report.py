@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from threadsync.apply import ApplyReport
+from threadsync.output.escape import md_code, md_link, md_text, terminal_text
 from threadsync.output.style import Style
 
 _MARKS = {
@@ -39,31 +40,31 @@ def render_report_text(report: ApplyReport, *, color: bool = False) -> str:
     lines = []
     for r in report.results:
         mark, colour = _MARKS.get(r.status, ("?", "bold"))
-        line = f"  {style(mark, colour)} {r.id}: {r.status}"
+        line = f"  {style(mark, colour)} {terminal_text(r.id)}: {r.status}"
         if r.permalinks:
-            line += f"  {r.permalinks[0]}"
+            line += f"  {terminal_text(r.permalinks[0])}"
         if r.detail:
-            line += f"  ({r.detail})"
+            line += f"  ({terminal_text(r.detail)})"
         lines.append(line)
     if lines:
         lines.append("")
     lines.append(style(_summary(report), "bold"))
     if report.aborted:
-        lines.append(style(f"Stopped: {report.aborted}", "red"))
+        lines.append(style(f"Stopped: {terminal_text(report.aborted)}", "red"))
     return "\n".join(lines) + "\n"
 
 
 def render_report_markdown(report: ApplyReport) -> str:
     lines = ["## threadsync apply", "", f"**{_summary(report)}**", ""]
     if report.aborted:
-        lines += [f"> ⚠️ Stopped: {report.aborted}", ""]
+        lines += [f"> ⚠️ Stopped: {md_text(report.aborted)}", ""]
     if report.results:
         lines += ["| post | result | link | detail |", "|---|---|---|---|"]
         for r in report.results:
             links = " ".join(
-                f"[part {i + 1}]({u})" if len(r.permalinks) > 1 else f"[post]({u})"
+                md_link(f"part {i + 1}" if len(r.permalinks) > 1 else "post", u, table=True)
                 for i, u in enumerate(r.permalinks)
             )
-            detail = r.detail.replace("|", "\\|")
-            lines.append(f"| `{r.id}` | {r.status} | {links} | {detail} |")
+            cells = (md_code(r.id, table=True), r.status, links, md_text(r.detail))
+            lines.append(f"| {' | '.join(cells)} |")
     return "\n".join(lines) + "\n"

@@ -1,7 +1,11 @@
 """The local server of ``watch``: the preview's files, and a tiny live-reload endpoint.
 
 Standard library only (``http.server`` on a thread), bound to 127.0.0.1: the
-preview is for the author at this machine, never for the network.  Each page
+preview is for the author at this machine, never for the network.  For the
+same reason it answers only a ``Host`` that is a loopback name or address: a
+web page elsewhere that points a name of its own at 127.0.0.1 (DNS rebinding)
+gets a 403, not the drafts; and a request that would change something (POST,
+PUT, DELETE, PATCH) from a page elsewhere (its ``Origin``) is refused too.  Each page
 served in watch mode carries ``/__threadsync/live.js``, which asks
 ``/__threadsync/digest?page=NAME`` four times a second and reloads the page
 when the digest differs from the one the page was built with.  Polling needs
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import ipaddress
 import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -35,9 +40,55 @@ LIVE_JS = """\
 """
 
 
+_CHANGING = ("POST", "PUT", "DELETE", "PATCH")
+
+
+def is_loopback_name(name: str | None) -> bool:
+    """``localhost`` or an address in 127.0.0.0/8 or ``::1``."""
+    name = (name or "").rstrip(".").lower()
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return name == "localhost"
+
+
+def _host_name(header: str | None) -> str | None:
+    """The name in a ``Host`` header (no port, no brackets), or None when it is not one."""
+    if not header or not set(header).isdisjoint("/?#@\\ \t"):
+        return None
+    try:
+        authority = urlsplit("//" + header)
+        _ = authority.port  # a port that is not a number is no Host
+    except ValueError:
+        return None
+    return authority.hostname
+
+
+def refusal(method: str, host: str | None, origin: str | None) -> str | None:
+    """Why a request is refused (see the module's docstring), or None to serve it."""
+    if not is_loopback_name(_host_name(host)):
+        return "the preview answers only requests addressed to localhost or 127.0.0.1"
+    if method in _CHANGING and origin is not None:
+        page = urlsplit(origin)
+        if page.scheme not in ("http", "https") or not is_loopback_name(page.hostname):
+            return "a request from a page elsewhere is refused"
+    return None
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
     digests: Callable[[], Mapping[str, str]]
     build_number: Callable[[], int]
+
+    def parse_request(self) -> bool:
+        """Refuse, before anything is served, what a web page elsewhere sends."""
+        if not super().parse_request():
+            return False
+        why = refusal(self.command, self.headers.get("Host"), self.headers.get("Origin"))
+        if why is None:
+            return True
+        self.close_connection = True
+        self.send_error(403, why)
+        return False
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the terminal shows validation results, not an access log."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from threadsync.output.escape import terminal_text
 from threadsync.preview.site import BuildReport
 from threadsync.preview.snapshot import Snapshot
 
@@ -35,8 +36,9 @@ def verdict(snap: Snapshot) -> str:
 def problem_lines(snap: Snapshot) -> list[str]:
     """Every problem (errors first), at most MAX_PROBLEMS, then how many more."""
     problems = sorted(snap.problems, key=lambda p: (not p.is_error, p.sort_key()))
-    every = [str(p) for p in problems]
-    every += [line for line in snap.banner if line not in set(every)]
+    every = [terminal_text(p) for p in problems]
+    banner = [terminal_text(line, newlines=True) for line in snap.banner]
+    every += [line for line in banner if line not in set(every)]
     lines = every[:MAX_PROBLEMS]
     more = len(every) - len(lines)
     if more > 0:

@@ -31,6 +31,7 @@ from watchdog.events import (
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
+from threadsync.output.escape import terminal_text
 from threadsync.preview.server import PreviewServer
 from threadsync.preview.site import BuildReport, Site
 from threadsync.preview.snapshot import Snapshot
@@ -159,7 +160,7 @@ class Watcher:
     def build(self, changed: Iterable[Path] = ()) -> BuildReport | None:
         """One build, reported on the terminal; a failure is printed and the old site kept."""
         stamp = dt.datetime.now().strftime("%H:%M:%S")
-        names = sorted({self._shown(p) for p in changed})
+        names = sorted({terminal_text(self._shown(p)) for p in changed})
         what = (
             f"{', '.join(names[:3])}{' ...' if len(names) > 3 else ''} changed: " if names else ""
         )
@@ -167,8 +168,8 @@ class Watcher:
             snap = self.snapshot()
             report = self.site.build(snap)
         except Exception as exc:  # a bug: say so, keep serving the last good build
-            self.echo(f"[{stamp}] {what}build failed: {type(exc).__name__}: {exc}")
-            self.echo(traceback.format_exc(limit=3).rstrip())
+            self.echo(f"[{stamp}] {what}build failed: {type(exc).__name__}: {terminal_text(exc)}")
+            self.echo(terminal_text(traceback.format_exc(limit=3).rstrip(), newlines=True))
             return None
         self.echo(f"[{stamp}] {what}{verdict(snap)} · {build_line(report)}")
         for line in problem_lines(snap):
