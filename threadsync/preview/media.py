@@ -9,10 +9,11 @@ rebuild after an edit copies nothing that is already there.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 from threadsync.content import MediaItem
+from threadsync.content.media import VIDEO_MAX_BYTES
+from threadsync.content.safefs import Refused, RepoFiles
 
 MEDIA_DIR = "media"
 
@@ -20,6 +21,7 @@ MEDIA_DIR = "media"
 class MediaStore:
     def __init__(self, root: Path, out_dir: Path) -> None:
         self.root = root
+        self.files = RepoFiles(root)
         self.out_dir = out_dir
         self._known: dict[tuple[str, str], str | None] = {}
 
@@ -46,8 +48,16 @@ class MediaStore:
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 tmp = target.with_name(f".{name}.{os.getpid()}.tmp")
-                shutil.copyfile(source, tmp)
+                self._copy_file(str(source), item.local_path, tmp)
                 os.replace(tmp, target)
-            except OSError:
+            except (OSError, Refused):
                 return None
         return f"{MEDIA_DIR}/{name}"
+
+    def _copy_file(self, source: str, shown: str, target: Path) -> None:
+        """Copy a media file the loader checked, again only if it is a file in the repository."""
+        fd, left = self.files.open(source, shown, limit=VIDEO_MAX_BYTES)
+        with os.fdopen(fd, "rb") as src, target.open("wb") as out:
+            while left > 0 and (chunk := src.read(min(left, 1 << 20))):
+                out.write(chunk)
+                left -= len(chunk)
