@@ -24,7 +24,7 @@ from jinja2.utils import Namespace
 MAX_STRING = 1_000_000  # characters in any one value, and in a render's output
 MAX_ITEMS = 100_000  # items a repetition, batch or slice may make
 MAX_INT_BITS = 16_384  # about 4,900 digits: more than any post can show
-MAX_CREATED = 32_000_000  # bytes (roughly) of new values in one render
+MAX_CREATED = 16_000_000  # bytes (roughly) of new values in one render
 MAX_WRAP = 100_000  # characters wordwrap may wrap (textwrap is slow Python)
 MAX_RENDER_SECONDS = 1.0  # one render
 MAX_TOTAL_RENDER_SECONDS = 10.0  # every render of one load, together
@@ -46,6 +46,7 @@ def _int(value: Any, default: int = 0) -> int:
 _VIEWS = (list, tuple, set, frozenset, KeysView, ValuesView, ItemsView)
 _MAPS = (dict, Namespace)
 _MEASURED = (str, bytes, *_VIEWS, *_MAPS)
+_SMALL = frozenset({bool, float, type(None), range})  # short when printed, and made without cost
 
 
 def measure(value: Any, cap: int = MAX_STRING, indent: int = 0, keyed: bool = False) -> int:
@@ -102,28 +103,25 @@ class Budget:
         self.started = 0.0
         self.spent = 0.0
         self.created = 0
-        self._late = ""
+        self._slice = MAX_RENDER_SECONDS  # the time the next render may take
 
     def start(self) -> None:
-        now = time.monotonic()
-        left = MAX_TOTAL_RENDER_SECONDS - self.spent
-        if left < MAX_RENDER_SECONDS:
-            self._late = (
-                f"the templates of this project took over {MAX_TOTAL_RENDER_SECONDS:g} s in all"
-            )
-        else:
-            self._late = f"rendering took over {MAX_RENDER_SECONDS:g} s"
-        self.started = now
-        self.deadline = now + max(0.0, min(MAX_RENDER_SECONDS, left))
+        self.started = now = time.monotonic()
+        self.deadline = now + self._slice
         self.created = 0
 
     def stop(self) -> None:
         self.spent += time.monotonic() - self.started
         self.deadline = float("inf")
+        self._slice = max(0.0, min(MAX_RENDER_SECONDS, MAX_TOTAL_RENDER_SECONDS - self.spent))
 
     def check_time(self) -> None:
         if time.monotonic() > self.deadline:
-            raise BudgetExceeded(self._late)
+            if self._slice < MAX_RENDER_SECONDS:
+                raise BudgetExceeded(
+                    f"the templates of this project took over {MAX_TOTAL_RENDER_SECONDS:g} s in all"
+                )
+            raise BudgetExceeded(f"rendering took over {MAX_RENDER_SECONDS:g} s")
 
     def charge(self, n: int) -> None:
         self.created += n
@@ -132,20 +130,27 @@ class Budget:
 
     def made(self, value: Any, what: str) -> Any:
         """``value``, once it is known to be within the limits; counts what it costs."""
-        if type(value) is str:
-            _over(len(value), what)
-            self.charge(49 + len(value))
+        kind = type(value)
+        if kind is str:
+            size = len(value)
+            if size > MAX_STRING:
+                _over(size, what)
+            self.created += 49 + size
+        elif kind in _SMALL:
+            return value
         elif isinstance(value, int):
             _over(value.bit_length(), what, "bits", MAX_INT_BITS)
-            self.charge(28 + value.bit_length() // 8)
+            self.created += 28 + value.bit_length() // 8
         elif isinstance(value, _MEASURED):
             _over(measure(value), what)
             if isinstance(value, str | bytes):
-                self.charge(49 + len(value))
+                self.created += 49 + len(value)
             else:
-                self.charge(56 + 8 * len(value) if isinstance(value, _VIEWS) else 240)
+                self.created += 56 + 8 * len(value) if isinstance(value, _VIEWS) else 240
         else:
-            self.charge(16)
+            self.created += 16
+        if self.created > MAX_CREATED:
+            self.charge(0)
         return value
 
 
@@ -184,19 +189,18 @@ def printf_size(fmt: str, args: Any) -> int:
 
 def format_size(fmt: str, args: Any, kwargs: Any) -> int:
     """About the length of ``fmt.format(*args, **kwargs)`` (nested ``{}`` widths included)."""
-    try:
-        parsed = list(string.Formatter().parse(fmt))
-    except ValueError:
-        return len(fmt)  # the call itself will fail
     fields = widths = 0
     star = False
-    for _, name, spec, _ in parsed:
-        if name is None:
-            continue
-        fields += 1
-        if spec:
-            star = star or "{" in spec
-            widths += sum(_number(d) for d in _DIGITS.findall(spec))
+    try:
+        for _, name, spec, _ in string.Formatter().parse(fmt):
+            if name is None:
+                continue
+            fields += 1
+            if spec:
+                star = star or "{" in spec
+                widths += sum(_number(d) for d in _DIGITS.findall(spec))
+    except ValueError:
+        return len(fmt)  # the call itself will fail
     if star:
         widths += _star_widths(args) + _star_widths(kwargs)
     return len(fmt) + widths + fields * measure((args, kwargs))
@@ -233,6 +237,12 @@ def check_binop(op: str, left: Any, right: Any) -> None:
         _over(printf_size(left, right), "'%' formatting")
 
 
+_GROWING = frozenset(
+    {"center", "ljust", "rjust", "zfill", "expandtabs", "replace", "join", "translate"}
+    | {"format", "format_map", "to_bytes"}
+)
+
+
 def check_method(obj: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
     """Refuse a call of a growing ``str`` (or ``bytes``, ``int``) method that would be too big.
 
@@ -240,6 +250,8 @@ def check_method(obj: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tup
     list first, to be measured.
     """
     name = getattr(obj, "__name__", "")
+    if name not in _GROWING:
+        return args
     owner = getattr(obj, "__self__", None)
     wrapped = getattr(obj, "__wrapped__", None)  # the sandbox's str.format wrapper
     if name in ("format", "format_map") and isinstance(getattr(wrapped, "__self__", None), str):
@@ -276,7 +288,7 @@ def _arg(args: tuple[Any, ...], kwargs: dict[str, Any], i: int, name: str, defau
 
 
 def _center(value: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    _over(max(measure(value), _int(_arg(args, kwargs, 0, "width", 80))), "center")
+    _over(max(measure(value), _int(_arg(args, kwargs, 0, "width", 80))), "'center'")
     return value
 
 
@@ -284,36 +296,36 @@ def _indent(value: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     width = _arg(args, kwargs, 0, "width", 4)
     step = len(width) if isinstance(width, str) else _int(width)
     lines = str(value).count("\n") + 1 if measure(value) <= MAX_STRING else MAX_STRING
-    _over(measure(value) + lines * step, "indent")
+    _over(measure(value) + lines * step, "'indent'")
     return value
 
 
 def _format(value: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     fmt = str(value) if measure(value) <= MAX_STRING else ""
-    _over(printf_size(fmt, kwargs or args), "format")
+    _over(printf_size(fmt, kwargs or args), "'format'")
     return value
 
 
 def _wordwrap(value: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     size = measure(value)
-    _over(size, "wordwrap of this text", limit=MAX_WRAP)
+    _over(size, "'wordwrap' of this text", limit=MAX_WRAP)
     wrapstring = _arg(args, kwargs, 2, "wrapstring", None)
     step = len(wrapstring) if isinstance(wrapstring, str) else 1
-    _over(size + (size + 1) * step, "wordwrap")
+    _over(size + (size + 1) * step, "'wordwrap'")
     return value
 
 
 def _join(value: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     items = list(value)
     sep = _arg(args, kwargs, 0, "d", "")
-    _over(measure(items) + measure(sep) * len(items), "join")
+    _over(measure(items) + measure(sep) * len(items), "'join'")
     return items
 
 
 def _replace(value: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     if len(args) >= 2 and measure(value) <= MAX_STRING:
         count = _arg(args, kwargs, 2, "count", None)
-        _over(replace_size(str(value), args[0], args[1], count), "replace")
+        _over(replace_size(str(value), args[0], args[1], count), "'replace'")
     return value
 
 
@@ -329,19 +341,19 @@ def _sum(value: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     items = list(value)
     start = _arg(args, kwargs, 1, "start", 0)
     if isinstance(start, str | list | tuple):
-        _over(measure(items) + measure(start), "sum")
+        _over(measure(items) + measure(start), "'sum'")
     return items
 
 
 def _tojson(value: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     indent = _int(_arg(args, kwargs, 0, "indent", None))
-    _over(indent, "tojson's indent", "spaces", 16)
-    _over(measure(value, indent=indent), "tojson")
+    _over(indent, "the indent of 'tojson'", "spaces", 16)
+    _over(measure(value, indent=indent), "'tojson'")
     return value
 
 
 def _pprint(value: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    _over(measure(value, indent=1, keyed=True), "pprint")
+    _over(measure(value, indent=1, keyed=True), "'pprint'")
     return value
 
 
@@ -356,8 +368,8 @@ FILTER_CHECKS: dict[str, FilterCheck] = {
     "wordwrap": _wordwrap,
     "join": _join,
     "replace": _replace,
-    "batch": _count("batch", "linecount"),
-    "slice": _count("slice", "slices"),
+    "batch": _count("'batch'", "linecount"),
+    "slice": _count("'slice'", "slices"),
     "sum": _sum,
     "tojson": _tojson,
     "pprint": _pprint,

@@ -103,9 +103,8 @@ class PostBuilder:
         self.now = now or dt.datetime.now(dt.timezone.utc)
         self.tz = config.tzinfo()
         self.warn_ratio = config.limits.text_warn_ratio
-        partials = self.content_dir / "_partials"
         self.templater = Templater(
-            partials if partials.is_dir() else None, f"{self.content_label}/_partials", self.files
+            self.content_dir / "_partials", f"{self.content_label}/_partials", self.files
         )
         self.base_vars: dict[str, Any] = dict(config.vars)
         self.media_cache: dict[tuple[str, str], Any] = {}
@@ -114,7 +113,7 @@ class PostBuilder:
     def _env_vars(self, env: Mapping[str, str], held_tokens: Collection[str]) -> EnvVars:
         """The variables templates may read; one that holds a token threadsync uses is refused."""
         tokens = [t for t in {t.strip() for t in held_tokens} if len(t) >= _MIN_TOKEN_LEN]
-        allowed = []
+        allowed, refused = [], []
         for i, name in enumerate(self.config.env):
             value = env.get(name)
             if value is not None and any(token in value for token in tokens):
@@ -127,9 +126,10 @@ class PostBuilder:
                     "templates may not read it",
                     ("env", i),
                 )
+                refused.append(name)
             else:
                 allowed.append(name)
-        return EnvVars(allowed, env)
+        return EnvVars(allowed, env, refused)
 
     # -- problems ---------------------------------------------------------------------------
 

@@ -71,7 +71,7 @@ def unsafe_path_message(rel: str) -> str:
     bad = _first_bad(rel, _PATH) or "?"
     return (
         f"the file's name has {describe(bad)}, which output can't show safely; rename it "
-        f"({ALLOWED} and spaces)"
+        "(letters, digits, '-', '_', '.', '/' and spaces)"
     )
 
 

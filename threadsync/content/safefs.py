@@ -78,7 +78,9 @@ class RepoFiles:
         shown = shown or self.shown(path)
         if _has_symlink(os.path.abspath(path), self._base):
             what = "a directory" if os.path.isdir(real) else "a file"
-            raise Refused(shown, f"a symlink to {what} outside the repository ({real})")
+            # Where it points, as committed (a folder on the way may be the link instead).
+            target = os.readlink(path) if os.path.islink(path) else real
+            raise Refused(shown, f"a symlink to {what} outside the repository ({target})")
         raise Refused(shown, "outside the repository")
 
     def open(

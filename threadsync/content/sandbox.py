@@ -47,6 +47,7 @@ from threadsync.content.safefs import Refused, RepoFiles
 
 LITERALS = "_threadsync_literals"  # the table of a compiled skeleton's literal texts
 _OUT, _LOOP, _CONCAT, _VALUE = "_ts_out", "_ts_loop", "_ts_concat", "_ts_value"
+_SMALL_INT = 2**63
 
 
 class _Instrument(NodeTransformer):
@@ -66,13 +67,16 @@ class _Instrument(NodeTransformer):
         self.generic_visit(node)
         return _filter(nodes.Tuple(node.nodes, "load", lineno=node.lineno), _CONCAT)
 
-    def _literal(self, node: nodes.Expr) -> nodes.Node:
+    def _made(self, node: nodes.Expr) -> nodes.Node:
+        """A list, tuple or dict written in the template, or a slice (a copy): measured."""
         self.generic_visit(node)
         if getattr(node, "ctx", "load") != "load":
             return node
+        if isinstance(node, nodes.Getitem) and not isinstance(node.arg, nodes.Slice):
+            return node
         return _filter(node, _VALUE)
 
-    visit_List = visit_Tuple = visit_Dict = _literal
+    visit_List = visit_Tuple = visit_Dict = visit_Getitem = _made
 
 
 def _filter(node: nodes.Node, name: str) -> nodes.Filter:
@@ -145,12 +149,11 @@ class BudgetedEnvironment(ImmutableSandboxedEnvironment):
     # -- the checks the compiled template calls ----------------------------------------
 
     def _out(self, value: Any) -> Any:
-        budget = self.budget
-        budget.check_time()
-        if type(value) is str:
-            budget.charge(8)  # a slot in the output
-            return value
-        return budget.made(value, "this output")
+        kind = type(value)
+        if kind is str or (kind is int and -_SMALL_INT < value < _SMALL_INT):
+            return value  # a text is measured when made; a small number is short
+        self.budget.check_time()
+        return self.budget.made(value, "this output")
 
     def _loop(self, iterable: Iterable[Any]) -> Iterator[Any]:
         check = self.budget.check_time
@@ -167,24 +170,18 @@ class BudgetedEnvironment(ImmutableSandboxedEnvironment):
 
     def _value(self, value: Any) -> Any:
         self.budget.check_time()
-        return self.budget.made(value, "this list or mapping")
+        return self.budget.made(value, "this list, mapping or slice")
 
     # -- the sandbox's hooks ---------------------------------------------------------------
 
     def concat(self, parts: Iterable[str]) -> str:
         """A render's output, or a captured block: refused once over ``MAX_STRING``."""
-        if isinstance(parts, list):
-            if sum(map(len, parts)) > MAX_STRING:
-                raise BudgetExceeded(f"the text is over {MAX_STRING:,} characters")
-            return "".join(parts)
-        out: list[str] = []
-        size = 0
-        for part in parts:
-            size += len(part)
-            if size > MAX_STRING:
-                raise BudgetExceeded(f"the text is over {MAX_STRING:,} characters")
-            out.append(part)
-        return "".join(out)
+        # Every part is a literal of the template or a value already measured and
+        # counted when made, so collecting them costs no more than that.
+        parts = parts if isinstance(parts, list) else list(parts)
+        if sum(map(len, parts)) > MAX_STRING:
+            raise BudgetExceeded(f"the text is over {MAX_STRING:,} characters")
+        return "".join(parts)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         self.budget.check_time()
@@ -198,13 +195,6 @@ class BudgetedEnvironment(ImmutableSandboxedEnvironment):
         args = check_method(__obj, args, kwargs)
         result = super().call(__context, __obj, *args, **kwargs)
         return budget.made(result, "this call")
-
-    def getitem(self, obj: Any, argument: Any) -> Any:
-        value = super().getitem(obj, argument)
-        if isinstance(argument, slice):  # a slice is a copy
-            self.budget.check_time()
-            return self.budget.made(value, "this slice")
-        return value
 
 
 def _guarded(name: str, func: Callable[..., Any], budget: Budget) -> Callable[..., Any]:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -58,9 +58,12 @@ class TemplateProblem(Exception):
 class EnvVars(dict[str, str]):
     """The environment variables a template may read (``env.NAME``)."""
 
-    def __init__(self, allowed: list[str], values: Mapping[str, str]) -> None:
+    def __init__(
+        self, allowed: list[str], values: Mapping[str, str], refused: Collection[str] = ()
+    ) -> None:
         super().__init__({k: values[k] for k in allowed if k in values})
         self.allowed = list(allowed)
+        self.refused = frozenset(refused)  # listed, but holding a token
 
 
 _TAG = re.compile(r"(\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\})", re.DOTALL)
@@ -222,8 +225,9 @@ class Templater:
             partial = _partial_note(exc.__traceback__, self.partials_dir)
             line = _main_line(exc.__traceback__)
             raise TemplateProblem(f"{TOO_BIG}: {exc}{partial}", line) from None
-        except RecursionError:
-            raise TemplateProblem(f"{TOO_BIG}: it nests too deeply (recursion)", None) from None
+        except RecursionError as exc:
+            line = _main_line(exc.__traceback__)
+            raise TemplateProblem(f"{TOO_BIG}: it nests too deeply (recursion)", line) from None
         except MemoryError:
             raise TemplateProblem(f"{TOO_BIG}: it ran out of memory", None) from None
         except Refused as exc:
@@ -268,6 +272,11 @@ def _undefined_message(message: str, context: Mapping[str, Any]) -> str:
     env = context.get("env")
     if m and isinstance(env, EnvVars) and m.group("obj").endswith("EnvVars object"):
         name = m.group("name")
+        if name in env.refused:
+            return (
+                f"environment variable {name} holds a token threadsync uses; "
+                "templates may not read it"
+            )
         if name in env.allowed:
             return f"environment variable {name} is not set (it is listed in threadsync.yaml env:)"
         return (
