@@ -58,12 +58,18 @@ def test_commands_refuse_the_symlinked_partial(
         assert token not in (project.root / ".threadsync/state.json").read_text()
 
 
-def test_stats_and_status_leave_the_post_out(hostile: tuple[Project, str], cli: Run) -> None:
-    _, token = hostile
-    for command in (["status"], ["stats"]):
-        result = cli(*command)
-        assert result.rc == 0, result.err
-        _clean(result, token)
+def test_status_leaves_the_post_out(
+    make_project: Callable[..., Project], cli: Run, tmp_path: Path
+) -> None:
+    """status shows each post's first line: a partial from outside must not become one."""
+    (tmp_path / "secret.txt").write_text("secret-canary-31c7\n")
+    project = make_project({"content/a.yaml": "text: \"{% include 'footer.txt' %}\"\n"})
+    (project.root / "content/_partials").mkdir()
+    os.symlink(tmp_path / "secret.txt", project.root / "content/_partials/footer.txt")
+    result = cli("status", "--json")
+    assert result.rc == 0, result.err
+    assert '"content_errors": 1' in result.out
+    assert "secret-canary-31c7" not in result.out + result.err
 
 
 def test_preview_shows_the_refusal_not_the_file(

@@ -25,6 +25,7 @@ import yaml
 from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from threadsync.content.aliases import AliasBomb, check_aliases
 from threadsync.content.problems import Loc
 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -32,7 +33,6 @@ HAVE_C_LOADER = _BaseLoader is not yaml.SafeLoader
 if HAVE_C_LOADER:
     from yaml._yaml import CParser
 
-MAX_ALIAS_EXPANSION = 1_000_000  # characters aliases may add, written out
 _PLAIN = "!threadsync/plain"  # an untagged plain scalar, resolved by ``_plain`` below
 _STR = "tag:yaml.org,2002:str"
 _SEQ = "tag:yaml.org,2002:seq"
@@ -268,52 +268,6 @@ class Parsed:
     duplicates: list[tuple[Node, Any]]
 
 
-class AliasBomb(yaml.MarkedYAMLError):
-    """Aliases that expand to far more than the file holds ("billion laughs")."""
-
-
-def _check_aliases(root: Node) -> None:
-    """Refuse a document whose aliases, written out, would add over ``MAX_ALIAS_EXPANSION``.
-
-    The builder shares an anchored value rather than copying it, so the data
-    stays small; but a template that prints it, or a merge (``<<``) that
-    copies it, writes every alias out.  A node met again is an alias: its
-    whole subtree counts, however often it is met.
-    """
-    seen: set[int] = set()
-    open_: set[int] = set()  # the nodes being walked: met again inside, an alias is a loop
-    added = 0
-    stack: list[tuple[Node, Node | None, Node | None, bool]] = [(root, None, None, False)]
-    while stack:
-        node, parent, site, leaving = stack.pop()
-        if leaving:
-            open_.discard(id(node))
-            continue
-        if id(node) in open_:
-            continue  # printed as [...] or {...}: adds nothing
-        if site is None and id(node) in seen:
-            site = parent or node  # where the alias is written
-        if site is None:
-            seen.add(id(node))
-        else:
-            added += len(node.value) + 2 if isinstance(node, ScalarNode) else 2
-            if added > MAX_ALIAS_EXPANSION:
-                raise AliasBomb(
-                    problem=f"aliases here expand to over {MAX_ALIAS_EXPANSION:,} characters; "
-                    "write the values out, or use fewer aliases",
-                    problem_mark=site.start_mark,
-                )
-        if isinstance(node, MappingNode | SequenceNode):
-            open_.add(id(node))
-            stack.append((node, parent, site, True))
-            children = (
-                [child for pair in node.value for child in pair]
-                if isinstance(node, MappingNode)
-                else node.value
-            )
-            stack.extend((child, node, site, False) for child in children)
-
-
 def parse_yaml(text: str) -> Parsed:
     """Parse one YAML document; raises ``yaml.YAMLError`` on bad input."""
     loader = _Composer(text)
@@ -324,7 +278,7 @@ def parse_yaml(text: str) -> Parsed:
     if root is None:
         return Parsed(None, None, [])
     if "&" in text:  # no anchor, no alias: most files skip the walk
-        _check_aliases(root)
+        check_aliases(root)
     builder = _Builder()
     data = builder.build(root)
     return Parsed(data, root, builder.duplicates)
