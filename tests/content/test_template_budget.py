@@ -35,6 +35,7 @@ ATTACKS = {
     "format precision": "{{ '%.999999999f'|format(1.0) }}",
     "percent": "{{ '%999999999d' % 1 }}",
     "percent star": "{{ '%*d' % (999999999, 1) }}",
+    "percent reuse": "{{ ('%(a)s' * 100000) % {'a': 'x' * 1000} }}",
     "str.format": "{{ '{:>999999999}'.format(1) }}",
     "str.format nested": "{{ '{:>{w}}'.format(1, w=999999999) }}",
     "str.format reuse": "{{ ('{0}' * 300000).format('x' * 1000) }}",
@@ -137,6 +138,19 @@ def test_ordinary_templates_are_untouched(tmp_path: Path) -> None:
     assert project.posts[0].parts[0].text == (
         "Ann, Bo     x|    7   ab  | 1024 [2, 3] 123 a b x+y [1, 2, 3] 1 True"
     )
+
+
+def test_many_fields_each_with_its_own_value_are_fine(tmp_path: Path) -> None:
+    """A format with many fields is estimated by what it shows, not fields times values."""
+    project = load(
+        tmp_path,
+        {
+            "content/a.yaml": "text: \"{{ (('%s' * 1000) % (('x' * 20,) * 1000))|length }} "
+            "{{ (('{}' * 1000).format(*(('y' * 20,) * 1000)))|length }}\"",
+        },
+    )
+    assert messages(project) == []
+    assert project.posts[0].parts[0].text == "20000 20000"
 
 
 def test_lists_and_dicts_cant_be_changed(tmp_path: Path) -> None:

@@ -184,18 +184,21 @@ def printf_size(fmt: str, args: Any) -> int:
                 widths += _number(part)
     if star:
         widths += _star_widths(args)
-    return len(fmt) + widths + fields * measure(args)
+    if isinstance(args, dict):  # "%(name)s" may show one value many times
+        return len(fmt) + widths + fields * measure(args)
+    return len(fmt) + widths + measure(args)  # each field takes a value of its own
 
 
 def format_size(fmt: str, args: Any, kwargs: Any) -> int:
     """About the length of ``fmt.format(*args, **kwargs)`` (nested ``{}`` widths included)."""
     fields = widths = 0
-    star = False
+    star = named = False
     try:
         for _, name, spec, _ in string.Formatter().parse(fmt):
             if name is None:
                 continue
             fields += 1
+            named = named or name != ""  # "{0}" or "{name}" may show a value many times
             if spec:
                 star = star or "{" in spec
                 widths += sum(_number(d) for d in _DIGITS.findall(spec))
@@ -203,7 +206,8 @@ def format_size(fmt: str, args: Any, kwargs: Any) -> int:
         return len(fmt)  # the call itself will fail
     if star:
         widths += _star_widths(args) + _star_widths(kwargs)
-    return len(fmt) + widths + fields * measure((args, kwargs))
+    values = measure((args, kwargs))
+    return len(fmt) + widths + (fields * values if named else values)
 
 
 def replace_size(s: str | bytes, old: Any, new: Any, count: Any) -> int:
