@@ -40,6 +40,7 @@ from pydantic import (
     field_validator,
 )
 
+from threadsync.config_checks import project_issues
 from threadsync.content.media import MediaUrlContext, base_url_problem
 from threadsync.content.problems import Loc, Problem, field_name
 from threadsync.content.pyerrors import issues_from
@@ -149,6 +150,18 @@ class Account(_Strict):
             raise ValueError(f"token_env {value!r} is not an environment variable name")
         return value
 
+    def content_for(self, name: str) -> str:
+        """The account's content dir (or pattern): ``content/<name>`` unless set."""
+        return self.content or f"content/{name}"
+
+    def state_for(self, name: str) -> str:
+        """The account's state file: ``.threadsync/<name>/state.json`` unless set."""
+        return self.state or f".threadsync/{name}/state.json"
+
+    def token_env_for(self, name: str) -> str:
+        """The variable holding the account's token: ``THREADS_ACCESS_TOKEN_<NAME>`` unless set."""
+        return self.token_env or "THREADS_ACCESS_TOKEN_" + re.sub(r"[^A-Z0-9]", "_", name.upper())
+
 
 class Config(_Strict):
     """The settings of threadsync.yaml (all optional)."""
@@ -171,6 +184,7 @@ class Config(_Strict):
     accounts: dict[str, Account] = Field(default_factory=dict)
 
     _source: str | None = PrivateAttr(default=None)
+    _where: Source | None = PrivateAttr(default=None)
 
     @field_validator("content", "state")
     @classmethod
@@ -216,6 +230,10 @@ class Config(_Strict):
     def source(self) -> str | None:
         """The path of the threadsync.yaml this came from (``None`` for defaults)."""
         return self._source
+
+    def locate(self, loc: Loc) -> tuple[int, int]:
+        """1-based (line, col) of a setting in threadsync.yaml; (1, 1) when not from a file."""
+        return self._where.locate(loc) if self._where is not None else (1, 1)
 
     def tzinfo(self) -> dt.tzinfo | None:
         return zoneinfo.ZoneInfo(self.timezone) if self.timezone else None
@@ -313,9 +331,14 @@ def load_config(path: Path | None, root: Path) -> Config:
             line, col = source.locate(loc, key=at_key)
             problems.append(problem(line, col, message, loc))
         config = None
+    if config is not None:
+        for loc, message, at_key in project_issues(config, root):
+            line, col = source.locate(loc, key=at_key)
+            problems.append(problem(line, col, message, loc))
     if problems or config is None:
         raise ConfigError(sorted(problems, key=Problem.sort_key))
     config._source = shown
+    config._where = source
     return config
 
 

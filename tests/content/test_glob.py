@@ -6,7 +6,7 @@ import pytest
 
 from threadsync.config import Config
 from threadsync.content import load_project
-from threadsync.content.building import split_content_glob
+from threadsync.content.globs import split_content_glob
 
 
 @pytest.mark.parametrize(

@@ -90,7 +90,7 @@ EXPECTED: dict[str, list[str]] = {
         "1:7: error: text: environment variable HOME is not available to templates: list it in threadsync.yaml, e.g. env: [HOME]"
     ],
     "template-sandbox.yaml": [
-        "1:7: error: text: template tried to reach Python internals or limits (access to attribute '__class__' of 'str' object is unsafe); templates may only use variables, filters and tests"
+        "1:7: error: text: template tried to reach Python internals (access to attribute '__class__' of 'str' object is unsafe); templates may only use variables, filters and tests"
     ],
     "template-syntax.yaml": [
         "3:3: error: text: template syntax error: Expected an expression, got 'end of statement block'"

@@ -17,6 +17,7 @@ from threadsync.content.media import (
     png_size,
     sniff,
 )
+from threadsync.content.safefs import RepoFiles
 
 from .contentkit import jpeg_bytes, mp4_bytes, png_bytes
 
@@ -68,9 +69,15 @@ def test_check_local_file_accepts_threads_types(tmp_path: Path) -> None:
     files = {"a.png": png_bytes(320, 32), "b.jpg": jpeg_bytes(32, 320), "c.mp4": mp4_bytes()}
     for name, data in files.items():
         (tmp_path / name).write_bytes(data)
-    assert check_local_file(tmp_path / "a.png", "a.png", "image").errors == ()
-    assert check_local_file(tmp_path / "b.jpg", "b.jpg", "image").errors == ()
-    result = check_local_file(tmp_path / "c.mp4", "c.mp4", "video")
+    assert (
+        check_local_file(RepoFiles(tmp_path), str(tmp_path / "a.png"), "a.png", "image").errors
+        == ()
+    )
+    assert (
+        check_local_file(RepoFiles(tmp_path), str(tmp_path / "b.jpg"), "b.jpg", "image").errors
+        == ()
+    )
+    result = check_local_file(RepoFiles(tmp_path), str(tmp_path / "c.mp4"), "c.mp4", "video")
     assert result.errors == () and result.file_type == "mp4"
     assert result.sha256 == hashlib.sha256(files["c.mp4"]).hexdigest()  # hashed in chunks
 
@@ -85,18 +92,25 @@ def test_files_over_the_limit_are_refused_without_being_read(tmp_path: Path) -> 
     with image.open("wb") as fh:
         fh.write(png_bytes())
         fh.truncate(9 * 1024 * 1024)
-    big = check_local_file(video, "huge.mp4", "video")
+    big = check_local_file(RepoFiles(tmp_path), str(video), "huge.mp4", "video")
     assert big.errors == ("video huge.mp4 is over 1 GB; Threads accepts at most 1 GB",)
     assert big.sha256 is None
-    heavy = check_local_file(image, "huge.png", "image")
+    heavy = check_local_file(RepoFiles(tmp_path), str(image), "huge.png", "image")
     assert heavy.errors == ("image huge.png is 9.0 MB; Threads accepts at most 8 MB",)
 
 
 def test_check_local_file_by_content_not_name(tmp_path: Path) -> None:
     (tmp_path / "really-a-jpeg.png").write_bytes(jpeg_bytes())
     (tmp_path / "fake.jpg").write_bytes(b"<html>not an image</html>")
-    assert check_local_file(tmp_path / "really-a-jpeg.png", "x", "image").errors == ()
-    assert check_local_file(tmp_path / "fake.jpg", "fake.jpg", "image").errors == (
+    assert (
+        check_local_file(
+            RepoFiles(tmp_path), str(tmp_path / "really-a-jpeg.png"), "x", "image"
+        ).errors
+        == ()
+    )
+    assert check_local_file(
+        RepoFiles(tmp_path), str(tmp_path / "fake.jpg"), "fake.jpg", "image"
+    ).errors == (
         "media file fake.jpg is not an image or video Threads accepts; Threads accepts JPEG or "
         "PNG images and MP4 or MOV videos",
     )
@@ -106,16 +120,19 @@ def test_check_local_file_limits(tmp_path: Path) -> None:
     (tmp_path / "tall.png").write_bytes(png_bytes(10, 101))
     (tmp_path / "ok.png").write_bytes(png_bytes(10, 100))
     (tmp_path / "empty.png").write_bytes(png_bytes(0, 0)[:24])
-    assert check_local_file(tmp_path / "tall.png", "tall.png", "image").errors == (
-        "image tall.png is 10x101, an aspect ratio over 10:1; Threads refuses it",
+    assert check_local_file(
+        RepoFiles(tmp_path), str(tmp_path / "tall.png"), "tall.png", "image"
+    ).errors == ("image tall.png is 10x101, an aspect ratio over 10:1; Threads refuses it",)
+    assert (
+        check_local_file(RepoFiles(tmp_path), str(tmp_path / "ok.png"), "ok.png", "image").errors
+        == ()
     )
-    assert check_local_file(tmp_path / "ok.png", "ok.png", "image").errors == ()
-    assert check_local_file(tmp_path / "empty.png", "e", "image").errors == (
-        "image e has no pixels (0x0)",
-    )
-    assert check_local_file(tmp_path / "missing.png", "m", "image").errors == (
-        "media file m does not exist",
-    )
+    assert check_local_file(
+        RepoFiles(tmp_path), str(tmp_path / "empty.png"), "e", "image"
+    ).errors == ("image e has no pixels (0x0)",)
+    assert check_local_file(
+        RepoFiles(tmp_path), str(tmp_path / "missing.png"), "m", "image"
+    ).errors == ("media file m does not exist",)
 
 
 def test_base_url_problem() -> None:

@@ -101,8 +101,8 @@ def test_duplicate_ids_name_both_files(tmp_path: Path) -> None:
 def test_bad_explicit_id(tmp_path: Path) -> None:
     project = load(tmp_path, {"content/a.yaml": "id: ' padded '\ntext: x"})
     assert messages(project) == [
-        "content/a.yaml:1:5: id ' padded ' must be non-empty text without surrounding spaces "
-        "or control characters"
+        "content/a.yaml:1:5: id ' padded ' has a space; an id holds only letters, digits, "
+        "'-', '_', '.' and '/'"
     ]
 
 

@@ -75,7 +75,8 @@ def test_include_reads_partials(tmp_path: Path) -> None:
     assert texts(project) == {"a": ["Body\n— us"], "b": ["#x"]}
     assert messages(project) == [
         "content/c.yaml:3:3: text: partial 'missing.j2' not found in content/_partials/",
-        "content/d.yaml:1:7: text: partial '../a.yaml' not found in content/_partials/",
+        "content/d.yaml:1:7: text: partial '../a.yaml': names a file outside "
+        "content/_partials/; use a name under it",
     ]
 
 
@@ -102,8 +103,6 @@ def test_strict_undefined(tmp_path: Path) -> None:
         "{{ ''.__class__.__mro__[1].__subclasses__() }}",
         "{{ post.__init__.__globals__ }}",
         "{{ cycler.__init__.__globals__.os }}",
-        "{{ 'x' * 1000000 }}",
-        "{{ 10 ** 1000 }}",
     ],
 )
 def test_sandbox_escapes_are_clear_errors(tmp_path: Path, template: str) -> None:
@@ -116,7 +115,7 @@ def test_sandbox_escapes_are_clear_errors(tmp_path: Path, template: str) -> None
         3,
         "text",
     )
-    assert problem.message.startswith("text: template tried to reach Python internals or limits (")
+    assert problem.message.startswith("text: template tried to reach Python internals (")
     assert "Traceback" not in problem.message
 
 

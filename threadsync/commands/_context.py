@@ -13,10 +13,9 @@ import gc
 import io
 import json
 import os
-import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,10 +39,40 @@ class Context:
     media_placeholders: bool = False
     account: str | None = None
     token_env: str | None = None
+    # The tokens and secrets this run holds: templates may not read a variable holding one.
+    held_tokens: tuple[str, ...] = field(default=(), repr=False)
 
 
 def account_token_env(name: str) -> str:
-    return "THREADS_ACCESS_TOKEN_" + re.sub(r"[^A-Z0-9]", "_", name.upper())
+    from threadsync.config import Account
+
+    return Account().token_env_for(name)
+
+
+def held_tokens(args: argparse.Namespace, config: Config) -> tuple[str, ...]:
+    """The values of every token and secret threadsync may use in this run.
+
+    THREADS_ACCESS_TOKEN, every account's token variable, --token-env's, the
+    app secrets, and the token in the credentials file that 'auth login' wrote.
+    """
+    from threadsync.credentials_store import default_path
+    from threadsync.secrets import SECRET_ENV_VARS
+
+    names = set(SECRET_ENV_VARS)
+    names.update(spec.token_env_for(name) for name, spec in config.accounts.items())
+    given = getattr(args, "token_env", None)
+    if given:
+        names.add(str(given))
+    values = [os.environ.get(name, "") for name in sorted(names)]
+    credentials = getattr(args, "credentials", None)
+    path = Path(credentials) if credentials else default_path()
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        stored = None
+    if isinstance(stored, dict) and isinstance(stored.get("access_token"), str):
+        values.append(stored["access_token"])
+    return tuple(v for v in values if v.strip())
 
 
 def account_contexts(args: argparse.Namespace) -> list[Context]:
@@ -55,6 +84,7 @@ def account_contexts(args: argparse.Namespace) -> list[Context]:
     base = load_context(args)
     accounts = base.config.accounts
     wanted = getattr(args, "account", None)
+    given_state = getattr(args, "state", None)
     if not accounts:
         if wanted:
             raise ThreadsyncError(
@@ -64,20 +94,24 @@ def account_contexts(args: argparse.Namespace) -> list[Context]:
     if wanted and wanted not in accounts:
         known = ", ".join(sorted(accounts))
         raise ThreadsyncError(f"--account {wanted!r} is not in threadsync.yaml (known: {known})")
-    out = []
-    for name in [wanted] if wanted else sorted(accounts):
-        spec = accounts[name]
-        config = base.config.model_copy(update={"content": spec.content or f"content/{name}"})
-        state = getattr(args, "state", None) or (
-            base.root / (spec.state or f".threadsync/{name}/state.json")
+    names = [wanted] if wanted else sorted(accounts)
+    if given_state and len(names) > 1:
+        raise ThreadsyncError(
+            f"--state names one state file, but this runs {len(names)} accounts: add --account NAME"
         )
+    out = []
+    for name in names:
+        spec = accounts[name]
+        config = base.config.model_copy(update={"content": spec.content_for(name)})
+        state = given_state or base.root / spec.state_for(name)
         out.append(
             Context(
                 base.root,
                 config,
                 Path(state),
                 account=name,
-                token_env=spec.token_env or account_token_env(name),
+                token_env=spec.token_env_for(name),
+                held_tokens=base.held_tokens,
             )
         )
     return out
@@ -99,7 +133,9 @@ def load_context(args: argparse.Namespace) -> Context:
         config = config.model_copy(update={"content": os.path.relpath(absolute, root.resolve())})
     state = getattr(args, "state", None)
     state_path = Path(state) if state else root / config.state
-    return Context(root=root, config=config, state_path=state_path)
+    return Context(
+        root=root, config=config, state_path=state_path, held_tokens=held_tokens(args, config)
+    )
 
 
 @contextlib.contextmanager
@@ -134,7 +170,13 @@ def load_content(ctx: Context, now: dt.datetime | None = None) -> Project:
         return found
 
     with long_lived():
-        project = load_project(ctx.root, ctx.config, now=now, media_url_context=media_context)
+        project = load_project(
+            ctx.root,
+            ctx.config,
+            now=now,
+            media_url_context=media_context,
+            held_tokens=ctx.held_tokens,
+        )
     if project.errors:
         shown = "\n".join(str(p) for p in project.errors[:20])
         more = len(project.errors) - 20
@@ -255,6 +297,7 @@ def maybe_emulator(args: argparse.Namespace, ctx: Context) -> Iterator[Context]:
             True,
             ctx.account,
             ctx.token_env,
+            ctx.held_tokens,
         )
 
 

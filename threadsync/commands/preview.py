@@ -74,7 +74,9 @@ def build_one(args: argparse.Namespace, ctx: Context, out: Path) -> tuple[Path, 
     from threadsync.preview import Site, take_snapshot
     from threadsync.preview.terminal import problem_lines, verdict
 
-    snap = take_snapshot(ctx.root, ctx.config, ctx.state_path, utcnow())
+    snap = take_snapshot(
+        ctx.root, ctx.config, ctx.state_path, utcnow(), held_tokens=ctx.held_tokens
+    )
     site = Site(out, account=display_name(args, ctx))
     site.build(snap)
     for line in problem_lines(snap):

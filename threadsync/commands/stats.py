@@ -127,7 +127,10 @@ def run_one(args: argparse.Namespace, ctx: Context) -> int:
     now = utcnow()
     cache_path = Path(args.cache) if getattr(args, "cache", None) else None
     cache_path = cache_path or cache_path_for(ctx.state_path)
-    posts = {p.id: p for p in load_project(ctx.root, ctx.config, now=now).posts}
+    posts = {
+        p.id: p
+        for p in load_project(ctx.root, ctx.config, now=now, held_tokens=ctx.held_tokens).posts
+    }
     api = make_api()
     try:
         account = api.get_account()

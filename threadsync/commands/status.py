@@ -59,7 +59,7 @@ def run_one(args: argparse.Namespace, ctx: Context) -> int:
 
     now = utcnow()
     state = load_state(ctx.state_path)
-    project = load_project(ctx.root, ctx.config, now=now)
+    project = load_project(ctx.root, ctx.config, now=now, held_tokens=ctx.held_tokens)
     status = summarize(project.posts, state, now)
     data = status.data()
     path = ctx.state_path

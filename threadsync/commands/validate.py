@@ -12,6 +12,7 @@ import json
 import os
 from pathlib import Path
 
+from threadsync.commands._context import held_tokens
 from threadsync.config import ConfigError, load_config
 from threadsync.content import Problem, load_project
 from threadsync.output.escape import terminal_text
@@ -64,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
         except ValueError:
             rel = str(absolute)
         config = config.model_copy(update={"content": rel})
-    project = load_project(root, config)
+    project = load_project(root, config, held_tokens=held_tokens(args, config))
     problems = [_display(p, root) for p in project.problems]
     n_errors = len(project.errors)
     n_warnings = len(project.warnings)

@@ -72,7 +72,7 @@ def _snapshot(args: argparse.Namespace, root: Path) -> Snapshot:
         ctx = one_context(args)
     except ThreadsyncError as exc:  # a broken threadsync.yaml: show it, keep watching
         return empty_snapshot(root, now, [str(exc)])
-    return take_snapshot(ctx.root, ctx.config, ctx.state_path, now)
+    return take_snapshot(ctx.root, ctx.config, ctx.state_path, now, held_tokens=ctx.held_tokens)
 
 
 def _watched(args: argparse.Namespace, first: Context) -> Watched:

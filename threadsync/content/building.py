@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from threadsync.content.globs import split_content_glob
+from threadsync.content.ids import ALLOWED, id_problem, printable
 from threadsync.content.media import (
     MediaKind,
     MediaUrlContext,
@@ -32,13 +34,21 @@ from threadsync.content.rules import (
     check_text_part,
     spoiler_entities,
 )
-from threadsync.content.templating import EnvVars, TemplateProblem, Templater, needs_render
+from threadsync.content.safefs import RepoFiles
+from threadsync.content.templating import (
+    TOO_BIG,
+    EnvVars,
+    TemplateProblem,
+    Templater,
+    needs_render,
+)
 from threadsync.content.yamlsrc import Source
 
 if TYPE_CHECKING:
     from threadsync.config import Config
 
 RESERVED_VARS = ("post", "part", "env")
+_MIN_TOKEN_LEN = 6  # shorter "tokens" (a test's "x") would match any value
 MediaContextArg = MediaUrlContext | Callable[[], MediaUrlContext] | None
 
 
@@ -77,27 +87,49 @@ class PostBuilder:
         env: Mapping[str, str] | None,
         media_url_context: MediaContextArg,
         now: dt.datetime | None,
+        held_tokens: Collection[str] = (),
     ) -> None:
         self.root = root
         self.config = config
+        self.files = RepoFiles(root)
         content, self.content_pattern = split_content_glob(config.content)
         self.content_dir = root / content
         self.content_label = _rel(str(self.content_dir), str(root))
         self.problems: list[Problem] = []
         self.known_ids: set[str] = set()  # ids of every post file, valid or not
-        self.env_vars = EnvVars(list(config.env), os.environ if env is None else env)
+        self.env_vars = self._env_vars(os.environ if env is None else env, held_tokens)
         self._media_arg = media_url_context
         self._media_ctx: MediaUrlContext | None = None
         self.now = now or dt.datetime.now(dt.timezone.utc)
         self.tz = config.tzinfo()
         self.warn_ratio = config.limits.text_warn_ratio
-        partials = self.content_dir / "_partials"
         self.templater = Templater(
-            partials if partials.is_dir() else None, f"{self.content_label}/_partials"
+            self.content_dir / "_partials", f"{self.content_label}/_partials", self.files
         )
         self.base_vars: dict[str, Any] = dict(config.vars)
         self.media_cache: dict[tuple[str, str], Any] = {}
         self.defaults = config.defaults
+
+    def _env_vars(self, env: Mapping[str, str], held_tokens: Collection[str]) -> EnvVars:
+        """The variables templates may read; one that holds a token threadsync uses is refused."""
+        tokens = [t for t in {t.strip() for t in held_tokens} if len(t) >= _MIN_TOKEN_LEN]
+        allowed, refused = [], []
+        for i, name in enumerate(self.config.env):
+            value = env.get(name)
+            if value is not None and any(token in value for token in tokens):
+                line, col = self.config.locate(("env", i))
+                self.add(
+                    self.config.source or "threadsync.yaml",
+                    line,
+                    col,
+                    f"env: {name} holds the value of a token threadsync uses; "
+                    "templates may not read it",
+                    ("env", i),
+                )
+                refused.append(name)
+            else:
+                allowed.append(name)
+        return EnvVars(allowed, env, refused)
 
     # -- problems ---------------------------------------------------------------------------
 
@@ -139,15 +171,22 @@ class PostBuilder:
             reply_to=model.reply_to,
         )
         self.known_ids.add(post_id)
-        if model.id is not None and (
-            not post_id.strip() or post_id != post_id.strip() or bad_character(post_id)
-        ):
-            self.add_at(
-                source,
-                ("id",),
-                f"id {post_id!r} must be non-empty text without surrounding spaces "
-                "or control characters",
-            )
+        reason = id_problem(post_id)
+        if reason is not None:
+            if model.id is not None:
+                self.add_at(
+                    source,
+                    ("id",),
+                    f"id '{printable(post_id)}' {reason}; an id holds only {ALLOWED}",
+                )
+            else:
+                self.add(
+                    shown,
+                    1,
+                    1,
+                    f"the id '{printable(post_id)}' (the file's path) {reason}; rename the file "
+                    f"or give it an id: ({ALLOWED})",
+                )
             loaded.failed = True
         if model.publish_at is not None:
             when = model.publish_at
@@ -209,7 +248,10 @@ class PostBuilder:
                 line, col = source.template_line(loc, exc.line)
             else:
                 line, col = source.locate(loc)
-            self.add(source.path, line, col, f"{field_name(loc)}: {exc.message}", loc)
+            message = f"{field_name(loc)}: {exc.message}"
+            if exc.message.startswith(TOO_BIG):  # the kind of problem first, as the README shows
+                message = f"{TOO_BIG}: {field_name(loc)}{exc.message[len(TOO_BIG) :]}"
+            self.add(source.path, line, col, message, loc)
             return None
 
     def _context_factory(
@@ -449,7 +491,8 @@ class PostBuilder:
         key = (full, kind)
         checked = self.media_cache.get(key)
         if checked is None:
-            checked = self.media_cache[key] = check_local_file(Path(full), repo_path, kind)
+            checked = check_local_file(self.files, full, repo_path, kind)
+            self.media_cache[key] = checked
         if checked.errors:
             for message in checked.errors:
                 self.add_at(source, here, message)
@@ -483,20 +526,6 @@ class PostBuilder:
         return MediaItem(kind=kind, url=url, alt=alt, local_path=repo_path, sha256=checked.sha256)
 
     # -- phase 2 ------------------------------------------------------------------------------
-
-
-def split_content_glob(content: str) -> tuple[str, str | None]:
-    """``content: accounts/brand/*.md`` is the dir ``accounts/brand`` and a pattern.
-
-    The dir is the part before the first component with a glob character; the
-    pattern (shell-style, where ``*`` also matches ``/``) filters the post files
-    by their path under it.  A plain dir has no pattern.
-    """
-    parts = content.replace("\\", "/").split("/")
-    for i, part in enumerate(parts):
-        if any(ch in part for ch in "*?["):
-            return "/".join(parts[:i]) or ".", "/".join(parts[i:])
-    return content, None
 
 
 def _rel(path: str, root: str) -> str:

@@ -19,9 +19,10 @@ import hashlib
 import os
 import string
 from dataclasses import dataclass
-from pathlib import Path
 from typing import BinaryIO, Literal
 from urllib.parse import quote
+
+from threadsync.content.safefs import Refused, RepoFiles
 
 MediaKind = Literal["image", "video"]
 
@@ -133,20 +134,28 @@ class LocalFile:
 _NAMES = {"jpeg": "a JPEG image", "png": "a PNG image", "mp4": "an MP4 video", "mov": "a MOV video"}
 
 
-def check_local_file(path: Path, shown: str, declared: str) -> LocalFile:
+def check_local_file(files: RepoFiles, path: str, shown: str, declared: str) -> LocalFile:
     """Check a local media file against what Threads accepts.
 
     ``declared`` is ``image`` or ``video`` (what the post says); ``shown`` is
-    the path to name in messages.  Only an image (at most 8 MB) is read whole,
-    to find its size; a video is hashed in chunks, and a file over the limit is
-    not hashed at all.
+    the path to name in messages.  The file must be a regular file inside the
+    repository (``files``).  Only an image (at most 8 MB) is read whole, to
+    find its size; a video is hashed in chunks, and a file over the limit is
+    not read at all.
     """
     try:
-        if not path.is_file():
-            what = "is a directory" if path.is_dir() else "does not exist"
-            return LocalFile(None, None, (f"media file {shown} {what}",))
-        with path.open("rb") as fh:
-            return _check_open_file(fh, os.fstat(fh.fileno()).st_size, shown, declared)
+        fd, size = files.open(path, shown, limit=None)
+    except FileNotFoundError:
+        return LocalFile(None, None, (f"media file {shown} does not exist",))
+    except Refused as exc:
+        if exc.reason.startswith("a directory,"):
+            return LocalFile(None, None, (f"media file {shown} is a directory",))
+        return LocalFile(None, None, (f"media file {exc.message}",))
+    except OSError as exc:
+        return LocalFile(None, None, (f"media file {shown} can't be read: {exc.strerror or exc}",))
+    try:
+        with os.fdopen(fd, "rb") as fh:
+            return _check_open_file(fh, size, shown, declared)
     except OSError as exc:
         return LocalFile(None, None, (f"media file {shown} can't be read: {exc.strerror or exc}",))
 
@@ -178,7 +187,7 @@ def _check_open_file(fh: BinaryIO, size: int, shown: str, declared: str) -> Loca
                 f"image {shown} is {size / 1024 / 1024:.1f} MB; Threads accepts at most 8 MB"
             )
             return LocalFile(file_type, None, tuple(errors))
-        data = head + fh.read()
+        data = head + fh.read(size)  # never more than the size checked above
         digest = hashlib.sha256(data).hexdigest()
         dims = png_size(data) if file_type == "png" else jpeg_size(data)
         if dims is None:
@@ -195,8 +204,10 @@ def _check_open_file(fh: BinaryIO, size: int, shown: str, declared: str) -> Loca
         errors.append(f"video {shown} is over 1 GB; Threads accepts at most 1 GB")
     else:
         hasher = hashlib.sha256(head)
-        while chunk := fh.read(1 << 20):
+        left = size - len(head)  # a file that grows while hashed is read only to its size
+        while left > 0 and (chunk := fh.read(min(left, 1 << 20))):
             hasher.update(chunk)
+            left -= len(chunk)
         digest = hasher.hexdigest()
     return LocalFile(file_type, digest, tuple(errors))
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -35,13 +35,14 @@ import jinja2
 from jinja2 import nodes
 from jinja2.lexer import TokenStream
 from jinja2.parser import Parser
-from jinja2.sandbox import SandboxedEnvironment
 
+from threadsync.content.budget import Budget, BudgetExceeded
 from threadsync.content.rules import threads_length
+from threadsync.content.safefs import Refused, RepoFiles
+from threadsync.content.sandbox import LITERALS, BudgetedEnvironment, PartialLoader
 
 MAIN_TEMPLATE = "<template>"
-LITERALS = "_threadsync_literals"
-_MAX_REPEAT = 100_000
+TOO_BIG = "template too large/slow"
 _CACHE_SIZE = 4096
 
 
@@ -57,9 +58,12 @@ class TemplateProblem(Exception):
 class EnvVars(dict[str, str]):
     """The environment variables a template may read (``env.NAME``)."""
 
-    def __init__(self, allowed: list[str], values: Mapping[str, str]) -> None:
+    def __init__(
+        self, allowed: list[str], values: Mapping[str, str], refused: Collection[str] = ()
+    ) -> None:
         super().__init__({k: values[k] for k in allowed if k in values})
         self.allowed = list(allowed)
+        self.refused = frozenset(refused)  # listed, but holding a token
 
 
 _TAG = re.compile(r"(\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\})", re.DOTALL)
@@ -113,42 +117,29 @@ def _mention(value: Any) -> str:
     return text if text.startswith("@") else "@" + text
 
 
-class _Env(SandboxedEnvironment):
-    """The sandbox, plus limits on ``*`` and ``**`` so a template can't eat the memory."""
-
-    intercepted_binops = frozenset(["*", "**"])
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "*":
-            for seq, count in ((left, right), (right, left)):
-                if (
-                    isinstance(seq, str | list | tuple)
-                    and isinstance(count, int)
-                    and len(seq) * count > _MAX_REPEAT
-                ):
-                    raise jinja2.exceptions.SecurityError(
-                        f"repetition too large (more than {_MAX_REPEAT} items)"
-                    )
-        if operator == "**" and isinstance(right, int | float) and abs(right) > 100:
-            raise jinja2.exceptions.SecurityError("exponent too large (more than 100)")
-        return super().call_binop(context, operator, left, right)
-
-
 class Templater:
     """Renders texts for one project."""
 
-    def __init__(self, partials_dir: Path | None, partials_label: str = "_partials") -> None:
-        loader = jinja2.FileSystemLoader(str(partials_dir)) if partials_dir is not None else None
-        self.env = _Env(
+    def __init__(
+        self,
+        partials_dir: Path | None,
+        partials_label: str = "_partials",
+        files: RepoFiles | None = None,
+    ) -> None:
+        loader = None
+        if partials_dir is not None:
+            files = files or RepoFiles(partials_dir)
+            loader = PartialLoader(files, partials_dir, partials_label)
+        self.budget = Budget()
+        self.env = BudgetedEnvironment(
+            self.budget,
+            {"date": _date, "threads_length": threads_length, "mention": _mention},
             undefined=jinja2.StrictUndefined,
             loader=loader,
             autoescape=False,
             auto_reload=False,
             keep_trailing_newline=False,
         )
-        self.env.filters["date"] = _date
-        self.env.filters["threads_length"] = threads_length
-        self.env.filters["mention"] = _mention
         self.partials_label = partials_label
         self.partials_dir = (
             Path(os.path.abspath(partials_dir)) if partials_dir is not None else None
@@ -226,9 +217,21 @@ class Templater:
 
     def render(self, source: str, context: Mapping[str, Any]) -> str:
         """Render ``source``; raises :class:`TemplateProblem` with a writer-facing message."""
+        self.budget.start()
         try:
             template, literals = self._template(source)
             return template.render({**context, LITERALS: literals})
+        except BudgetExceeded as exc:
+            partial = _partial_note(exc.__traceback__, self.partials_dir)
+            line = _main_line(exc.__traceback__)
+            raise TemplateProblem(f"{TOO_BIG}: {exc}{partial}", line) from None
+        except RecursionError as exc:
+            line = _main_line(exc.__traceback__)
+            raise TemplateProblem(f"{TOO_BIG}: it nests too deeply (recursion)", line) from None
+        except MemoryError:
+            raise TemplateProblem(f"{TOO_BIG}: it ran out of memory", None) from None
+        except Refused as exc:
+            raise TemplateProblem(f"partial {exc.message}", _main_line(exc.__traceback__)) from None
         except jinja2.TemplateSyntaxError as exc:
             where = "" if exc.name is None else f" in partial {exc.name!r} line {exc.lineno}"
             line = exc.lineno if exc.name is None else _main_line(exc.__traceback__)
@@ -241,7 +244,7 @@ class Templater:
         except jinja2.exceptions.SecurityError as exc:
             partial = _partial_note(exc.__traceback__, self.partials_dir)
             raise TemplateProblem(
-                f"template tried to reach Python internals or limits{partial} "
+                f"template tried to reach Python internals{partial} "
                 f"({str(exc).rstrip('.')}); templates may only use variables, filters and tests",
                 _main_line(exc.__traceback__),
             ) from None
@@ -251,14 +254,14 @@ class Templater:
             if partial:
                 message = f"{message}{partial}"
             raise TemplateProblem(message, _main_line(exc.__traceback__)) from None
-        except RecursionError:
-            raise TemplateProblem("template is nested too deeply", None) from None
         except Exception as exc:
             partial = _partial_note(exc.__traceback__, self.partials_dir)
             raise TemplateProblem(
                 f"template error{partial}: {type(exc).__name__}: {exc}",
                 _main_line(exc.__traceback__),
             ) from None
+        finally:
+            self.budget.stop()
 
 
 _NO_ATTR = re.compile(r"^'(?P<obj>[^']*)' has no attribute '(?P<name>[^']*)'$")
@@ -269,6 +272,11 @@ def _undefined_message(message: str, context: Mapping[str, Any]) -> str:
     env = context.get("env")
     if m and isinstance(env, EnvVars) and m.group("obj").endswith("EnvVars object"):
         name = m.group("name")
+        if name in env.refused:
+            return (
+                f"environment variable {name} holds a token threadsync uses; "
+                "templates may not read it"
+            )
         if name in env.allowed:
             return f"environment variable {name} is not set (it is listed in threadsync.yaml env:)"
         return (

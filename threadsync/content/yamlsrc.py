@@ -25,6 +25,7 @@ import yaml
 from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from threadsync.content.aliases import AliasBomb, check_aliases
 from threadsync.content.problems import Loc
 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -276,6 +277,8 @@ def parse_yaml(text: str) -> Parsed:
         loader.dispose()
     if root is None:
         return Parsed(None, None, [])
+    if "&" in text:  # no anchor, no alias: most files skip the walk
+        check_aliases(root)
     builder = _Builder()
     data = builder.build(root)
     return Parsed(data, root, builder.duplicates)
@@ -283,6 +286,8 @@ def parse_yaml(text: str) -> Parsed:
 
 def yaml_error_position(exc: yaml.YAMLError, text: str) -> tuple[int, int, str]:
     """(line, col, message) of a YAML error, 1-based, relative to ``text``."""
+    if isinstance(exc, AliasBomb) and exc.problem_mark is not None:
+        return exc.problem_mark.line + 1, exc.problem_mark.column + 1, str(exc.problem)
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         parts = [p for p in (exc.context, exc.problem) if p]

@@ -18,6 +18,7 @@ from threadsync.content import Problem
 from threadsync.content.loader import POST_SUFFIXES, decode
 from threadsync.content.markdown import MarkdownError, parse_markdown
 from threadsync.content.rules import TEXT_LIMIT
+from threadsync.content.safefs import Refused, RepoFiles
 from threadsync.content.yamlsrc import parse_yaml
 from threadsync.preview.model import CardView, PartView, page_of_file, slug_for
 from threadsync.preview.status import Status
@@ -33,8 +34,8 @@ def is_post_file(path: str) -> bool:
 
 def _raw_data(root: Path, path: str) -> dict[str, Any]:
     try:
-        text, _ = decode((root / path).read_bytes())
-    except OSError:
+        text, _ = decode(RepoFiles(root).read(str(root / path), path))
+    except (OSError, Refused):  # e.g. a symlink out of the repository: never shown
         return {}
     if text is None:
         return {}

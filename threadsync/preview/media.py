@@ -9,9 +9,12 @@ never written through a link under the project root.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from threadsync.content import MediaItem
+from threadsync.content.media import VIDEO_MAX_BYTES
+from threadsync.content.safefs import Refused, RepoFiles
 from threadsync.safewrite import write_atomic
 
 MEDIA_DIR = "media"
@@ -21,6 +24,7 @@ PREVIEW_WHAT = "the preview"
 class MediaStore:
     def __init__(self, root: Path, out_dir: Path) -> None:
         self.root = root
+        self.files = RepoFiles(root)
         self.out_dir = out_dir
         self._known: dict[tuple[str, str], str | None] = {}
 
@@ -45,10 +49,16 @@ class MediaStore:
         target = self.out_dir / MEDIA_DIR / name
         if not target.exists():
             try:
-                with source.open("rb") as fh:
-                    write_atomic(
-                        target, fh, root=self.root, what=PREVIEW_WHAT, command="preview", sync=False
-                    )
-            except OSError:
+                self._copy_file(str(source), item.local_path, target)
+            except (OSError, Refused):
                 return None
         return f"{MEDIA_DIR}/{name}"
+
+    def _copy_file(self, source: str, shown: str, target: Path) -> None:
+        """Copy a media file the loader checked: read only from a file in the repository,
+        written never through a link under it."""
+        fd, _size = self.files.open(source, shown, limit=VIDEO_MAX_BYTES)
+        with os.fdopen(fd, "rb") as src:
+            write_atomic(
+                target, src, root=self.root, what=PREVIEW_WHAT, command="preview", sync=False
+            )

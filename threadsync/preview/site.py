@@ -25,6 +25,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from threadsync.content import Post
+from threadsync.content.safefs import Refused, RepoFiles
 from threadsync.preview.calendar import months_of
 from threadsync.preview.invalid import invalid_card
 from threadsync.preview.media import PREVIEW_WHAT, MediaStore
@@ -122,8 +123,8 @@ class Site:
 
     def _file_key(self, path: str, snap: Snapshot) -> str:
         try:
-            raw = (snap.root / path).read_bytes()
-        except OSError:
+            raw = RepoFiles(snap.root).read(str(snap.root / path), path)
+        except (OSError, Refused):
             raw = b""
         problems = [str(p) for p in snap.problems_by_path.get(path, [])]
         return _key("file", path, hashlib.sha256(raw).hexdigest(), problems, self.account)

@@ -10,6 +10,7 @@ a token does.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,8 +55,15 @@ def empty_snapshot(root: Path, now: dt.datetime, banner: list[str]) -> Snapshot:
     )
 
 
-def take_snapshot(root: Path, config: Config, state_path: Path, now: dt.datetime) -> Snapshot:
-    project = load_project(root, config, now=now)
+def take_snapshot(
+    root: Path,
+    config: Config,
+    state_path: Path,
+    now: dt.datetime,
+    *,
+    held_tokens: Collection[str] = (),
+) -> Snapshot:
+    project = load_project(root, config, now=now, held_tokens=held_tokens)
     banner: list[str] = []
     try:
         state = load_state(state_path, root)
