@@ -37,6 +37,18 @@ def _content_issue(files: RepoFiles, root: Path, content: str) -> str | None:
     return None
 
 
+def _state_issue(root: Path, state: str) -> str | None:
+    """A state file must be in the repository: it is committed, and read and written there."""
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(root / state)
+    if os.path.commonpath([real_root, real]) != real_root:
+        return (
+            f"state file {state!r} is outside the repository; threadsync keeps the state "
+            "in the repository it publishes (e.g. .threadsync/state.json)"
+        )
+    return None
+
+
 def _key(root: Path, path: str) -> str:
     """A path as the file system sees it, to tell whether two settings name one file."""
     return os.path.realpath(root / path).casefold()
@@ -53,6 +65,9 @@ def project_issues(config: Config, root: Path) -> list[Issue]:
     problem = _content_issue(files, root, config.content)
     if problem:
         issues.append((("content",), problem, False))
+    problem = _state_issue(root, config.state)
+    if problem:
+        issues.append((("state",), problem, False))
     states: dict[str, str] = {}
     contents: list[tuple[str, str, str | None]] = []  # (account, real dir, pattern)
     for name, account in config.accounts.items():
@@ -85,6 +100,10 @@ def project_issues(config: Config, root: Path) -> list[Issue]:
                 )
                 break
         contents.append((name, real, pattern))
+        problem = _state_issue(root, account.state_for(name))
+        if problem:
+            issues.append(((*here, "state") if account.state else here, problem, not account.state))
+            continue
         state = _key(root, account.state_for(name))
         if state in states:
             issues.append(

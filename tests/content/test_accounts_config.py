@@ -120,3 +120,20 @@ def test_state_flag_with_several_accounts_is_refused(
     assert capsys.readouterr().err == (
         "error: --state names one state file, but this runs 2 accounts: add --account NAME\n"
     )
+
+
+@pytest.mark.parametrize("state", ["../elsewhere.json", "/tmp/state.json", "linked/state.json"])
+def test_a_state_file_outside_the_repository_is_refused(tmp_path: Path, state: str) -> None:
+    """A pull request can't point the state (read, then written by apply) outside the checkout."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "linked").symlink_to(tmp_path)
+    problems = _problems(root, f"state: {state}\naccounts:\n  brand: {{state: {state}}}\n")
+    message = (
+        f"state file {state!r} is outside the repository; threadsync keeps the state "
+        "in the repository it publishes (e.g. .threadsync/state.json)"
+    )
+    assert problems == [
+        f"threadsync.yaml:1:8: {message}",
+        f"threadsync.yaml:3:18: {message}",
+    ]

@@ -78,3 +78,18 @@ def test_a_page_elsewhere_can_not_send_it_anything(server: Watcher) -> None:
             assert status == 403, (origin, method)
     status, _ = send(server, "POST", "/", {**own, "Origin": "http://localhost:3000"}, b"x=1")
     assert status == 501  # past the check: the preview has nothing to POST to
+
+
+def test_a_link_in_the_site_folder_is_not_followed(server: Watcher, tmp_path: Path) -> None:
+    """A link committed into the site's folder (or placed there) serves nothing it points to."""
+    outside = tmp_path / "outside.txt"
+    outside.write_text("a file beside the checkout\n")
+    site = server.server.directory
+    (site / "leak.txt").symlink_to(outside)
+    (site / "dir").symlink_to(tmp_path)
+    local = {"Host": f"127.0.0.1:{server.server.port}"}
+    for path in ("/leak.txt", "/dir/outside.txt"):
+        status, body = send(server, "GET", path, local)
+        assert status == 404, path
+        assert "beside the checkout" not in body
+    assert send(server, "GET", "/", local)[0] == 200

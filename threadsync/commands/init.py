@@ -59,6 +59,7 @@ def add_parser(sub: Any) -> None:
 def _gitignore(path: Path) -> list[str]:
     """Append the missing lines; returns them."""
     from threadsync import scaffold
+    from threadsync.safewrite import write_atomic
 
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     present = {line.strip() for line in text.splitlines()}
@@ -68,8 +69,8 @@ def _gitignore(path: Path) -> list[str]:
         block += "".join(f"{line}\n" for line in missing)
         prefix = "\n" if text and not text.endswith("\n") else ""
         prefix += "\n" if text.strip() else ""
-        with path.open("a", encoding="utf-8") as fh:
-            fh.write(prefix + block)
+        updated = (text + prefix + block).encode("utf-8")
+        write_atomic(path, updated, root=path.parent, what="the .gitignore", command="init")
     return missing
 
 
@@ -92,6 +93,7 @@ Next steps:
 
 def run(args: argparse.Namespace) -> int:
     from threadsync import scaffold
+    from threadsync.safewrite import write_atomic
 
     root = Path(args.directory)
     if not root.is_dir():
@@ -113,8 +115,7 @@ def run(args: argparse.Namespace) -> int:
             kept += 1
             continue
         verb = "replaced" if path.exists() else "created"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        write_atomic(path, text.encode("utf-8"), root=root, what="the scaffold", command="init")
         print(f"  {verb:<8} {rel}")
         written += 1
     missing = _gitignore(root / ".gitignore")

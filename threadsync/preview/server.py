@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import http.server
 import ipaddress
+import os
 import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -93,6 +94,16 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the terminal shows validation results, not an access log."""
 
+    def _linked(self, path: str) -> bool:
+        """Whether serving ``path`` would follow a link (one committed into the site's folder)."""
+        top = os.path.abspath(self.directory)
+        here = os.path.abspath(path)
+        while here != top and here.startswith(top + os.sep):
+            if os.path.islink(here):
+                return True
+            here = os.path.dirname(here)
+        return os.path.islink(top)
+
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")
         super().end_headers()
@@ -108,6 +119,9 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def do_GET(self) -> None:
         url = urlsplit(self.path)
         if not url.path.startswith(PREFIX):
+            if self._linked(self.translate_path(self.path)):
+                self._send("not found\n", "text/plain; charset=utf-8", 404)
+                return
             super().do_GET()
             return
         name = url.path[len(PREFIX) :]
@@ -137,6 +151,7 @@ class PreviewServer:
             (_Handler,),
             {"digests": staticmethod(digests), "build_number": staticmethod(build_number)},
         )
+        self.directory = directory
         factory = functools.partial(handler, directory=str(directory))
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), factory)
         self.httpd.daemon_threads = True
