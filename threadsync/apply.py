@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Literal
 
 from threadsync.api import API
 from threadsync.api.errors import (
@@ -32,7 +33,7 @@ from threadsync.errors import ThreadsyncError
 from threadsync.importer import FIELDS as LOOKUP_FIELDS
 from threadsync.importer import entry_for, match_unknown
 from threadsync.journal import Journal
-from threadsync.plan import Change, Plan, quota_needs
+from threadsync.plan import Action, Change, Plan, quota_needs
 from threadsync.publisher import (
     QUOTA_CODES,
     ApplyOptions,
@@ -50,18 +51,36 @@ class ApplyAborted(ThreadsyncError):
     """Apply stopped; the state records everything that happened before."""
 
 
+# What became of one change in an apply (the report's "status").
+Outcome = Literal[
+    "published",
+    "adopted",
+    "moved",
+    "forgotten",
+    "deleted",
+    "failed",
+    "interrupted",
+    "skipped",
+    "deferred",
+]
+
+
 @dataclass
 class PostResult:
     id: str
-    action: str
-    status: str  # published, failed, deferred, skipped, interrupted, moved, forgotten, ...
+    action: Action
+    status: Outcome
     permalinks: list[str] = field(default_factory=list)
     media_ids: list[str] = field(default_factory=list)
     detail: str = ""
 
     @property
     def data(self) -> dict[str, object]:
-        out: dict[str, object] = {"id": self.id, "action": self.action, "status": self.status}
+        out: dict[str, object] = {
+            "id": self.id,
+            "action": self.action.value,
+            "status": self.status,
+        }
         if self.media_ids:
             out["media_ids"] = self.media_ids
         if self.permalinks:
@@ -76,7 +95,7 @@ class ApplyReport:
     results: list[PostResult] = field(default_factory=list)
     aborted: str | None = None
 
-    def count(self, status: str) -> int:
+    def count(self, status: Outcome) -> int:
         return sum(1 for r in self.results if r.status == status)
 
     @property
@@ -187,17 +206,17 @@ class Applier:
         account = self.api.get_account()
         self.journal.claim_account(account.id)
         for change in self.plan.changes:
-            if change.action in ("move", "forget", "adopt"):
+            if change.action.state_only:
                 self._state_only(change)
-        publishing = [c for c in self.plan.changes if c.action in ("create", "replace")]
+        publishing = [c for c in self.plan.changes if c.action.publishes]
         if publishing and self.options.lookup:
             publishing = self._adopt_existing(publishing)
         # The quota first: a replace that must wait keeps its old post on Threads
         # until the run that can publish the new one.
         fit, deferred = self._fit_quota(publishing) if publishing else ([], [])
-        replacing = {c.id for c in fit if c.action == "replace"}
+        replacing = {c.id for c in fit if c.action is Action.REPLACE}
         for change in self.plan.changes:
-            if change.action == "delete" or change.id in replacing:
+            if change.action is Action.DELETE or change.id in replacing:
                 self._delete(change)
         if not publishing:
             return
@@ -213,16 +232,16 @@ class Applier:
             )
 
     def _state_only(self, change: Change) -> None:
-        if change.action == "move" and change.previous_id:
+        if change.action is Action.MOVE and change.previous_id:
             post = self.posts.get(change.id)
             self.journal.move(change.previous_id, change.id, post.path if post else None)
             self.report.results.append(
-                PostResult(change.id, "move", "moved", detail=f"from {change.previous_id}")
+                PostResult(change.id, Action.MOVE, "moved", detail=f"from {change.previous_id}")
             )
-        elif change.action == "forget":
+        elif change.action is Action.FORGET:
             self.journal.forget(change.id)
-            self.report.results.append(PostResult(change.id, "forget", "forgotten"))
-        elif change.action == "adopt":
+            self.report.results.append(PostResult(change.id, Action.FORGET, "forgotten"))
+        elif change.action is Action.ADOPT:
             post = self.posts[change.id]
             media_id = change.media_ids[0]
             permalink = None
@@ -239,7 +258,11 @@ class Applier:
             )
             self.report.results.append(
                 PostResult(
-                    change.id, "adopt", "adopted", [permalink] if permalink else [], [media_id]
+                    change.id,
+                    Action.ADOPT,
+                    "adopted",
+                    [permalink] if permalink else [],
+                    [media_id],
                 )
             )
 
@@ -255,7 +278,7 @@ class Applier:
         unknown = [
             self.posts[c.id]
             for c in changes
-            if c.action == "create" and _unknown(self.journal.entry(c.id))
+            if c.action is Action.CREATE and _unknown(self.journal.entry(c.id))
         ]
         if not unknown:
             return changes
@@ -280,7 +303,7 @@ class Applier:
             if match.complete:
                 done.add(post.id)
                 self.report.results.append(
-                    PostResult(post.id, "create", "adopted", links, ids, detail)
+                    PostResult(post.id, Action.CREATE, "adopted", links, ids, detail)
                 )
             else:
                 self.progress(
@@ -313,9 +336,9 @@ class Applier:
                 if exc.code != 100:  # 100: already gone
                     raise ApplyAborted(f"deleting {change.id} ({media_id}) failed: {exc}") from exc
             self.journal.deleted(change.id, media_id)
-        if change.action == "delete":
+        if change.action is Action.DELETE:
             self.report.results.append(
-                PostResult(change.id, "delete", "deleted", media_ids=list(change.media_ids))
+                PostResult(change.id, Action.DELETE, "deleted", media_ids=list(change.media_ids))
             )
 
     def _fit_quota(self, changes: Sequence[Change]) -> tuple[list[Change], list[Change]]:
@@ -337,7 +360,7 @@ class Applier:
             post = self.posts[change.id]
             entry = self.journal.entry(change.id)
             # A replace publishes every part anew (its old parts are deleted first).
-            live = entry is not None and change.action != "replace"
+            live = entry is not None and change.action is not Action.REPLACE
             done = sum(1 for p in entry.parts if p.media_id) if live and entry else 0
             need_posts, need_replies = quota_needs(post, done)
             if (posts_left is not None and need_posts > posts_left) or (

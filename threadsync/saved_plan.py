@@ -8,10 +8,10 @@ apply refuses it (like Terraform's "Saved plan is stale").
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from threadsync.plan import FORMAT_VERSION, Plan, PlanError
+from threadsync.plan import FORMAT_VERSION, Action, Plan, PlanError
 from threadsync.safewrite import write_atomic
 
 
@@ -20,7 +20,7 @@ class SavedPlan:
     lineage: str
     serial: int
     content_digest: str
-    changes: tuple[tuple[str, str], ...]  # (id, action), in order
+    changes: tuple[tuple[str, Action], ...]  # (id, action), in order
     prune: bool
     retry_failed: bool
     refresh: bool
@@ -52,7 +52,7 @@ def load_saved_plan(path: Path) -> SavedPlan:
             lineage=str(state["lineage"]),
             serial=int(state["serial"]),
             content_digest=str(data["content_digest"]),
-            changes=tuple((str(c["id"]), str(c["action"])) for c in data["changes"]),
+            changes=tuple((str(c["id"]), Action(c["action"])) for c in data["changes"]),
             prune=bool(options.get("prune", False)),
             retry_failed=bool(options.get("retry_failed", False)),
             refresh=bool(options.get("refresh", False)),
@@ -79,18 +79,10 @@ def check_fresh(saved: SavedPlan, fresh: Plan) -> Plan:
             "the saved plan is stale: the content changed since it was made; "
             "run 'threadsync plan' again"
         )
-    wanted = {(i, a) for i, a in saved.changes if a != "wait"}
+    wanted = {(i, a) for i, a in saved.changes if a is not Action.WAIT}
     kept = tuple(c for c in fresh.changes if (c.id, c.action) in wanted)
     if {(c.id, c.action) for c in kept} != wanted:
         raise PlanError(
             "the saved plan no longer matches what apply would do; run 'threadsync plan' again"
         )
-    return Plan(
-        kept,
-        fresh.notices,
-        fresh.drafts,
-        fresh.lineage,
-        fresh.serial,
-        fresh.content_digest,
-        fresh.prune,
-    )
+    return replace(fresh, changes=kept)

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from threadsync.plan import Limits, PlanError, Remote, make_plan, normalise_text
+from threadsync.diff import make_plan
+from threadsync.plan import Limits, PlanError, Remote, normalise_text
 from threadsync.state import Attempt, PartState, PostState, State
 
 NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.timezone.utc)
@@ -36,7 +37,7 @@ def published(h: str = "h", media: str = "m1") -> PostState:
 
 
 def actions(plan: object) -> list[tuple[str, str]]:
-    return [(c.id, c.action) for c in plan.changes]  # type: ignore[attr-defined]
+    return [(c.id, c.action.value) for c in plan.changes]  # type: ignore[attr-defined]
 
 
 def test_new_due_post_is_created_and_future_one_waits() -> None:

@@ -22,7 +22,7 @@ from threadsync.commands import comment
 from threadsync.output.escape import terminal_text
 from threadsync.output.plan_markdown import MARKER, render_plan_markdown
 from threadsync.output.report import render_report_markdown
-from threadsync.plan import Change, Notice, Plan
+from threadsync.plan import Action, Change, Notice, Plan
 
 from .markdown import cells, code_spans, prose, raw_html, split_fences
 from .test_escape import HOSTILE, UNSAFE_CHARS
@@ -55,9 +55,9 @@ def hostile_plan() -> Plan:
     changes = []
     for value in HOSTILE:
         post = _post(value)
-        changes.append(Change(value or "x", "create", value, post=post))  # type: ignore[arg-type]
-        changes.append(Change(value or "y", "move", value, previous_id=value or "z"))
-        changes.append(Change(value or "w", "wait", value, publish_at=at, post=post))  # type: ignore[arg-type]
+        changes.append(Change(value or "x", Action.CREATE, value, post=post))  # type: ignore[arg-type]
+        changes.append(Change(value or "y", Action.MOVE, value, previous_id=value or "z"))
+        changes.append(Change(value or "w", Action.WAIT, value, publish_at=at, post=post))  # type: ignore[arg-type]
     notices = tuple(Notice(value or None, value) for value in HOSTILE)
     return Plan(tuple(changes), notices)
 
@@ -81,7 +81,7 @@ def test_a_hostile_plan_keeps_the_structure_of_the_comment() -> None:
     texts = [
         terminal_text(part.text, newlines=True)
         for change in plan.changes
-        if change.action == "create"
+        if change.action is Action.CREATE
         for part in change.post.parts  # type: ignore[union-attr]
     ]
     assert doc.blocks == texts
@@ -120,7 +120,7 @@ def test_a_hostile_apply_report_keeps_the_structure_of_the_job_summary() -> None
     results = [
         PostResult(
             value or "x",
-            "create",
+            Action.CREATE,
             status,
             permalinks=[f"https://www.threads.net/@you/post/{value}", value],
             detail=value,

@@ -16,6 +16,7 @@ from threadsync.commands.status import render_text as render_status
 from threadsync.output.plan_text import render_plan_text
 from threadsync.output.progress import PlainProgress
 from threadsync.output.report import render_report_text
+from threadsync.plan import Action
 from threadsync.stats.formats import render_text as render_stats
 from threadsync.stats.report import PostRow, Report
 
@@ -36,14 +37,20 @@ def test_plan_text_has_one_line_per_fact() -> None:
     lines = text.splitlines()
     summary = f"Plan: {len(HOSTILE)} to publish, {len(HOSTILE)} scheduled, 0 to delete."
     assert [ln for ln in lines if ln.startswith("Plan:")] == [summary]
-    per_change = {"create": 3, "move": 2, "wait": 3}  # head, first line of text, reason
+    per_change = {
+        Action.CREATE: 3,
+        Action.MOVE: 2,
+        Action.WAIT: 3,
+    }  # head, first line of text, reason
     expected = 2 + sum(per_change[c.action] for c in plan.changes)
     expected += 2 + len(plan.notices) + 1 + 2  # warnings; the summary and State: lines
     assert len(lines) == expected
 
 
 def test_apply_report_text_has_one_line_per_post() -> None:
-    results = [PostResult(v or "x", "create", "failed", permalinks=[v], detail=v) for v in HOSTILE]
+    results = [
+        PostResult(v or "x", Action.CREATE, "failed", permalinks=[v], detail=v) for v in HOSTILE
+    ]
     text = render_report_text(ApplyReport(results, aborted=HOSTILE[10]), color=False)
     _assert_clean(text)
     assert len(text.splitlines()) == len(results) + 3  # a blank, the summary, Stopped:

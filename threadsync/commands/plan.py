@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from threadsync.commands._context import (
@@ -18,12 +19,13 @@ from threadsync.commands._context import (
     utcnow,
 )
 from threadsync.content import Project
+from threadsync.diff import make_plan
 from threadsync.errors import ThreadsyncError
 from threadsync.github import write_output
 from threadsync.output.plan_markdown import render_plan_markdown
 from threadsync.output.plan_text import render_plan_text
 from threadsync.output.style import use_color
-from threadsync.plan import Limits, Notice, Plan, PlanError, make_plan
+from threadsync.plan import Limits, Notice, Plan, PlanError
 from threadsync.saved_plan import save_plan
 from threadsync.state import State, load_state
 
@@ -73,15 +75,7 @@ def build_plan(
             api.close()
     warnings = [Notice(None, f"{w}") for w in project.warnings]
     if extra or warnings:
-        plan = Plan(
-            plan.changes,
-            plan.notices + tuple(warnings) + tuple(extra),
-            plan.drafts,
-            plan.lineage,
-            plan.serial,
-            plan.content_digest,
-            plan.prune,
-        )
+        plan = replace(plan, notices=plan.notices + tuple(warnings) + tuple(extra))
     return plan
 
 

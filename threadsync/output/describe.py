@@ -5,7 +5,22 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from threadsync.plan import Action, Plan
+
 FIRST_LINE_WIDTH = 60
+
+
+def summary_line(plan: Plan) -> str:
+    """Terraform's one-line summary: what goes out, what waits, what is deleted."""
+    publish = sum(1 for c in plan.changes if c.action.publishes)
+    delete = sum(1 for c in plan.changes if c.action.deletes)
+    return f"Plan: {publish} to publish, {plan.count(Action.WAIT)} scheduled, {delete} to delete."
+
+
+def state_line(plan: Plan) -> str | None:
+    """The changes to the state alone (moves, forgets, adoptions), if any."""
+    bits = [f"{plan.count(a)} to {a.value}" for a in Action if a.state_only and plan.count(a)]
+    return f"State: {', '.join(bits)}." if bits else None
 
 
 def first_line(text: str, width: int = FIRST_LINE_WIDTH) -> str:

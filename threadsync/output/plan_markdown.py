@@ -9,10 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from threadsync.content.rules import threads_length
-from threadsync.output.describe import shape, when
+from threadsync.output.describe import shape, state_line, summary_line, when
 from threadsync.output.escape import md_code, md_fence, md_text
-from threadsync.output.plan_text import SYMBOLS
-from threadsync.plan import Change, Plan
+from threadsync.plan import Action, Change, Plan
 
 MARKER = "<!-- threadsync-plan -->"
 TEXT_LIMIT = 500
@@ -55,15 +54,14 @@ def _part(part: Any, index: int, total: int) -> list[str]:
 
 
 def _change(change: Change) -> list[str]:
-    symbol, _ = SYMBOLS[change.action]
-    title = f"### `{symbol}` {change.action} {md_code(change.id)}"
+    title = f"### `{change.action.symbol}` {change.action.value} {md_code(change.id)}"
     out = [title, "", f"{md_text(change.reason)}."]
-    if change.action == "wait" or change.publish_at:
+    if change.action is Action.WAIT or change.publish_at:
         out[-1] += f" Publishes at {when(change.publish_at)}."
     if change.previous_id:
         out[-1] += f" Was {md_code(change.previous_id)}."
     post = change.post
-    if post is not None and change.action in ("create", "replace"):
+    if post is not None and change.action.publishes:
         out.append(f"<sub>{md_text(shape(post))} · {md_code(post.path)}</sub>")
         parts = list(getattr(post, "parts", ()) or ())
         for i, part in enumerate(parts):
@@ -74,15 +72,11 @@ def _change(change: Change) -> list[str]:
 
 
 def render_plan_markdown(plan: Plan, *, title: str = "threadsync plan") -> str:
-    s = plan.summary
     out = [MARKER, f"## {title}", ""]
-    out.append(
-        f"**Plan: {s['create'] + s['replace']} to publish, {s['wait']} scheduled, "
-        f"{s['delete'] + s['replace']} to delete.**"
-    )
-    state_only = [f"{s[a]} to {a}" for a in ("move", "forget", "adopt") if s[a]]
-    if state_only:
-        out.append(f"State: {', '.join(state_only)}.")
+    out.append(f"**{summary_line(plan)}**")
+    state = state_line(plan)
+    if state:
+        out.append(state)
     if plan.drafts:
         out.append(f"{plan.drafts} draft(s) skipped.")
     out.append("")
@@ -98,9 +92,10 @@ def render_plan_markdown(plan: Plan, *, title: str = "threadsync plan") -> str:
         out.append("| | post | action | when |")
         out.append("|---|---|---|---|")
         for c in plan.changes:
-            moment = when(c.publish_at) if c.action in ("wait", "create", "replace") else ""
+            timed = c.action.publishes or c.action is Action.WAIT
+            moment = when(c.publish_at) if timed else ""
             post_id = md_code(c.id, table=True)
-            out.append(f"| `{SYMBOLS[c.action][0]}` | {post_id} | {c.action} | {moment} |")
+            out.append(f"| `{c.action.symbol}` | {post_id} | {c.action.value} | {moment} |")
         out.append("")
         for c in plan.changes:
             out.extend(_change(c))

@@ -2,33 +2,40 @@
 
 from __future__ import annotations
 
-from threadsync.output.describe import first_line, root_text, shape, when
+from threadsync.output.describe import (
+    first_line,
+    root_text,
+    shape,
+    state_line,
+    summary_line,
+    when,
+)
 from threadsync.output.escape import terminal_text
 from threadsync.output.style import Style
-from threadsync.plan import Change, Plan
+from threadsync.plan import Action, Change, Plan
 
-SYMBOLS = {
-    "create": ("+", "green"),
-    "replace": ("-/+", "yellow"),
-    "delete": ("-", "red"),
-    "move": ("~>", "yellow"),
-    "wait": ("…", "cyan"),
-    "forget": ("~", "dim"),
-    "adopt": ("<=", "cyan"),
+COLOURS = {
+    Action.CREATE: "green",
+    Action.REPLACE: "yellow",
+    Action.DELETE: "red",
+    Action.MOVE: "yellow",
+    Action.WAIT: "cyan",
+    Action.FORGET: "dim",
+    Action.ADOPT: "cyan",
 }
 
 
 def _line(change: Change, style: Style) -> list[str]:
-    symbol, colour = SYMBOLS[change.action]
+    symbol, colour = change.action.symbol, COLOURS[change.action]
     head = f"  {style(symbol.rjust(3), colour, 'bold')} {style(terminal_text(change.id), 'bold')}"
     lines = []
-    if change.action == "move":
+    if change.action is Action.MOVE:
         head += f" (from {terminal_text(change.previous_id)})"
-    elif change.action == "wait":
+    elif change.action is Action.WAIT:
         head += f"  at {when(change.publish_at)}"
     lines.append(head)
     post = change.post
-    if post is not None and change.action in ("create", "replace", "wait"):
+    if post is not None and (change.action.publishes or change.action is Action.WAIT):
         text = first_line(root_text(post))
         lines.append(
             f"        {style(repr(text) if text else '(no text)', 'dim')}"
@@ -53,17 +60,10 @@ def render_plan_text(plan: Plan, *, color: bool = False) -> str:
         out.append(style("Warnings:", "yellow", "bold"))
         out.extend(f"  {style('!', 'yellow')} {terminal_text(n)}" for n in plan.notices)
     out.append("")
-    s = plan.summary
-    out.append(
-        style(
-            f"Plan: {s['create'] + s['replace']} to publish, {s['wait']} scheduled, "
-            f"{s['delete'] + s['replace']} to delete.",
-            "bold",
-        )
-    )
-    state_only = [f"{s[a]} to {a}" for a in ("move", "forget", "adopt") if s[a]]
-    if state_only:
-        out.append(f"State: {', '.join(state_only)}.")
+    out.append(style(summary_line(plan), "bold"))
+    state = state_line(plan)
+    if state:
+        out.append(state)
     if plan.drafts:
         out.append(f"{plan.drafts} draft(s) skipped.")
     return "\n".join(out) + "\n"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from threadsync.apply import ApplyReport
+from threadsync.apply import ApplyReport, Outcome
 from threadsync.output.escape import md_code, md_link, md_text, terminal_text
 from threadsync.output.style import Style
 
-_MARKS = {
+_MARKS: dict[Outcome, tuple[str, str]] = {
     "published": ("✓", "green"),
     "adopted": ("✓", "green"),
     "moved": ("~>", "yellow"),
@@ -20,7 +20,7 @@ _MARKS = {
 
 
 def _summary(report: ApplyReport) -> str:
-    order = (
+    order: tuple[Outcome, ...] = (
         "published",
         "failed",
         "deferred",

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from threadsync.config import Config
 from threadsync.content import Post, Problem, load_project
-from threadsync.plan import Plan, make_plan
+from threadsync.diff import make_plan
+from threadsync.plan import Plan
 from threadsync.preview.invalid import is_post_file
 from threadsync.safewrite import UnsafePath
 from threadsync.state import State, StateError, load_state

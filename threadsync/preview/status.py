@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from threadsync.content import Post
-from threadsync.plan import Change, Plan
+from threadsync.plan import Action, Change, Plan
 from threadsync.state import PostState, State
 
 StatusKind = Literal[
@@ -86,15 +86,15 @@ def status_of(
     """The status of one valid post (invalid files are ``invalid`` without asking this)."""
     notes = list(notices)
     if change is not None:
-        if change.action == "wait":
+        if change.action is Action.WAIT:
             when = change.publish_at or post.publish_at
             label = f"Scheduled for {format_when(when, tz)}" if when else "Scheduled"
             detail = change.reason if change.reason != "scheduled" else None
             return Status("scheduled", label, detail, when)
-        if change.action == "replace":
+        if change.action is Action.REPLACE:
             return Status("replace", "Will replace the published post", change.reason)
-        if change.action in ("move", "adopt"):
-            label = "Published (renamed)" if change.action == "move" else "Will be adopted"
+        if change.action in (Action.MOVE, Action.ADOPT):
+            label = "Published (renamed)" if change.action is Action.MOVE else "Will be adopted"
             return Status("published", label, change.reason)
         if entry is not None and entry.status == "failed":
             reason = f"Failed before: {entry.error or 'unknown error'}. {change.reason}"
