@@ -20,7 +20,9 @@ from typing import Literal
 from threadsync.api import API
 from threadsync.api.errors import (
     MediaNotReady,
+    NotFound,
     PermissionDenied,
+    QuotaExceeded,
     RateLimited,
     ThreadsAccessTokenExpired,
     ThreadsAPIError,
@@ -35,7 +37,6 @@ from threadsync.importer import entry_for, match_unknown
 from threadsync.journal import Journal
 from threadsync.plan import Action, Change, Plan, quota_needs
 from threadsync.publisher import (
-    QUOTA_CODES,
     ApplyOptions,
     Interrupted,
     PartPublisher,
@@ -124,9 +125,10 @@ def _unknown(entry: PostState | None) -> bool:
 
 def _refused(exc: ThreadsAPIError) -> bool:
     """A definite 4xx refusal of this post's content (not the token, rate or permissions)."""
-    if isinstance(exc, RateLimited | PermissionDenied | ThreadsAccessTokenExpired | MediaNotReady):
-        return False
-    if exc.code in QUOTA_CODES:
+    if isinstance(
+        exc,
+        RateLimited | PermissionDenied | ThreadsAccessTokenExpired | MediaNotReady | QuotaExceeded,
+    ):
         return False
     status = exc.http_status or 0
     return 400 <= status < 500 and not exc.is_transient
@@ -330,11 +332,12 @@ class Applier:
             self.progress(change.id, f"deleting {media_id}")
             try:
                 api.delete(media_id)
+            except NotFound:
+                pass  # already gone
             except ThreadsAPIError as exc:
                 if isinstance(exc, ThreadsAccessTokenExpired | PermissionDenied):
                     raise  # run() names the fix (auth refresh, the threads_delete scope)
-                if exc.code != 100:  # 100: already gone
-                    raise ApplyAborted(f"deleting {change.id} ({media_id}) failed: {exc}") from exc
+                raise ApplyAborted(f"deleting {change.id} ({media_id}) failed: {exc}") from exc
             self.journal.deleted(change.id, media_id)
         if change.action is Action.DELETE:
             self.report.results.append(

@@ -29,9 +29,10 @@ from threadsync.api.errors import (
     ContainerFailed,
     ContainerWaitTimeout,
     MediaNotReady,
+    NotFound,
     PublishOutcomeUnknown,
+    QuotaExceeded,
     RateLimited,
-    ThreadsAPIError,
     ThreadsError,
 )
 from threadsync.api.retry import PollSchedule
@@ -97,11 +98,6 @@ NOT_READY = "media not ready after retries"
 def refused_by_threads(attempt: Attempt) -> bool:
     closed = attempt.closed or ""
     return closed.startswith(ERROR_PREFIX) or closed == NOT_READY
-
-
-# Threads does not document its quota error; code 9 ("Application request limit
-# reached") is the Graph code for it, and what the emulator answers.
-QUOTA_CODES = frozenset({9})
 
 
 @dataclass(frozen=True)
@@ -203,9 +199,7 @@ class PartPublisher:
             raise PostFailed(f"Threads could not process the media: {reason}") from exc
         except ContainerWaitTimeout as exc:
             raise Interrupted(f"{exc}; run apply again to keep waiting") from exc
-        except ThreadsAPIError as exc:
-            if exc.code != 100:
-                raise
+        except NotFound:
             return self._vanished(post, index, attempt, container_id)
         if status.status is PublishingStatus.PUBLISHED:
             media_id = self._find(post, index, attempt)
@@ -253,9 +247,7 @@ class PartPublisher:
                 continue
             try:
                 status = self.api.container_status(container_id)
-            except ThreadsAPIError as exc:
-                if exc.code != 100:
-                    raise
+            except NotFound:
                 if self._vanished(post, index, attempt, container_id) is not None:
                     return
                 continue
@@ -349,9 +341,7 @@ class PartPublisher:
         for child in attempt.children:
             try:
                 status = self.api.container_status(child)
-            except ThreadsAPIError as exc:
-                if exc.code != 100:
-                    raise
+            except NotFound:
                 self.journal.close_attempt(post.id, index, attempt, "carousel item not found")
                 return False
             if status.status is PublishingStatus.ERROR:
@@ -413,10 +403,8 @@ class PartPublisher:
                 wait = exc.retry_after
                 self.sleep(self.options.rate_limit_delay if wait is None else wait)
                 continue
-            except ThreadsAPIError as exc:
-                if exc.code in QUOTA_CODES:
-                    raise QuotaExhausted(str(exc)) from exc
-                raise
+            except QuotaExceeded as exc:
+                raise QuotaExhausted(str(exc)) from exc
             except PublishOutcomeUnknown as exc:
                 outcome = self._read(post, index, ready.attempt, ready.container_id)
                 if isinstance(outcome, Published):

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from threadsync.api import API
-from threadsync.api.errors import ThreadsAPIError
+from threadsync.api.errors import NotFound, ThreadsAPIError
 from threadsync.api.reading import PUBLISHING_QUOTA_FIELDS
 from threadsync.content.models import Post
 from threadsync.importer import media_count
@@ -29,11 +29,8 @@ def refresh(api: API, state: State, *, since: dt.datetime | None = None) -> Remo
             continue
         try:
             api.get_media(media_id, fields="id")
-        except ThreadsAPIError as exc:
-            if exc.code == 100 or exc.http_status == 404:
-                missing.add(media_id)
-            else:
-                raise
+        except NotFound:
+            missing.add(media_id)
     known = {m for e in state.posts.values() for m in e.media_ids}
     by_key: dict[tuple[str, int], str] = {}
     for media in api.iter_threads(since=since, fields="id,text,timestamp,media_type,children"):

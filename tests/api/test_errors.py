@@ -9,7 +9,9 @@ from threadsync.api import (
     API,
     InvalidAccessToken,
     MediaNotReady,
+    NotFound,
     PermissionDenied,
+    QuotaExceeded,
     RateLimited,
     ThreadsAccessTokenExpired,
     ThreadsAPIError,
@@ -47,7 +49,11 @@ def envelope(code: int, subcode: int | None = None, **extra: object) -> dict[str
         (400, envelope(299), PermissionDenied),
         (500, envelope(1), ThreadsServerError),
         (503, None, ThreadsServerError),
-        (400, envelope(100, 33), ThreadsAPIError),
+        (400, envelope(100, 33), NotFound),
+        (400, envelope(100), NotFound),
+        (404, {"error": {"message": "no such thing"}}, NotFound),
+        (400, envelope(100, 2207001), ThreadsAPIError),  # invalid parameter, not a missing object
+        (400, envelope(9), QuotaExceeded),
         (400, envelope(24), ThreadsAPIError),
     ],
 )

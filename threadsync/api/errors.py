@@ -22,6 +22,9 @@ catches them::
     │       ├── PermissionDenied                  code 10, 200-299
     │       ├── RateLimited                       codes 4, 17, 32, 613 or HTTP 429; .retry_after
     │       ├── MediaNotReady                     code 24 / subcode 4279009 (publish too early)
+    │       ├── NotFound                          code 100 / subcode 33, or HTTP 404: no such
+    │       │                                     object (or one this token can't read)
+    │       ├── QuotaExceeded                     code 9: the 24 h publishing quota is used up
     │       └── ThreadsServerError                HTTP 5xx
     ├── PublishOutcomeUnknown                     threads_publish failed ambiguously: read
     │                                             the container's status before retrying
@@ -49,6 +52,11 @@ RATE_LIMIT_CODES = frozenset({4, 17, 32, 613})
 TRANSIENT_CODES = frozenset({1, 2})  # Graph: "unknown" and "service unavailable"; retry
 TOKEN_CODES = frozenset({190})
 MEDIA_NOT_READY_SUBCODES = frozenset({4279009, 4279004})  # container, carousel child
+# Threads does not document its quota error; code 9 ("Application request limit
+# reached") is the Graph code for it, and what the emulator answers.
+QUOTA_CODES = frozenset({9})
+NOT_FOUND_CODE = 100  # with subcode 33 (ref §5), or none: "Object ... does not exist"
+NOT_FOUND_SUBCODES = frozenset({33, None})
 _SNIPPET = 200
 
 
@@ -208,6 +216,18 @@ class MediaNotReady(ThreadsAPIError):
     """Publishing a container Meta has not finished with (24/4279009). Wait, then retry."""
 
 
+class NotFound(ThreadsAPIError):
+    """The object does not exist, or this token can't read it (Graph code 100/33, HTTP 404).
+
+    Meta answers this for a deleted post, an unknown id, and the status of
+    some published containers.
+    """
+
+
+class QuotaExceeded(ThreadsAPIError):
+    """The 24 h publishing quota is used up: what is left waits for the window to roll on."""
+
+
 class ThreadsServerError(ThreadsAPIError):
     """HTTP 5xx from Meta."""
 
@@ -331,10 +351,14 @@ def error_from_response(
         cls = RateLimited
     elif subcode in MEDIA_NOT_READY_SUBCODES:
         cls = MediaNotReady
+    elif code in QUOTA_CODES:
+        cls = QuotaExceeded
     elif code == 10 or (isinstance(code, int) and 200 <= code <= 299):
         cls = PermissionDenied
     elif http_status >= 500:
         cls = ThreadsServerError
+    elif (code == NOT_FOUND_CODE and subcode in NOT_FOUND_SUBCODES) or http_status == 404:
+        cls = NotFound
     else:
         cls = ThreadsAPIError
     message = fields.pop("message")
