@@ -79,8 +79,19 @@ class MediaConfig(_Strict):
 class Limits(_Strict):
     """``limits:``: safety brakes for apply, and the length warning threshold."""
 
-    max_posts_per_apply: int = Field(default=25, ge=0)
-    max_deletes_per_apply: int = Field(default=0, ge=0)
+    max_posts_per_apply: int = Field(
+        default=25, ge=0, description="Posts one apply may publish (replaces count)."
+    )
+    max_deletes_per_apply: int = Field(
+        default=0,
+        ge=0,
+        description="Published posts one apply may delete without prune (a replace deletes one).",
+    )
+    max_prune_deletes_per_apply: int = Field(
+        default=10,
+        ge=0,
+        description="The same limit when prune is on (prune: true or --prune).",
+    )
     text_warn_ratio: float = Field(default=0.9, gt=0, le=1)
     lock_max_age: float = Field(
         default=360,
@@ -88,20 +99,56 @@ class Limits(_Strict):
         description="Minutes before force-unlock may break a lock left by another host.",
     )
 
+    def max_deletes(self, prune: bool) -> int:
+        """The delete limit of a plan: pruning deletes by design, so it has a limit of its own."""
+        return self.max_prune_deletes_per_apply if prune else self.max_deletes_per_apply
+
 
 class ApplyConfig(_Strict):
     """``apply:``: how apply publishes (seconds, unless said otherwise)."""
 
     workers: int = Field(default=4, ge=1, le=32, description="Containers prepared in parallel.")
+    lookahead: int = Field(
+        default=25, ge=1, description="How many upcoming posts' containers may be started early."
+    )
     settle_video: float = Field(default=0.5, ge=0, description="Wait after a video is ready.")
     settle_reply: float = Field(default=0.0, ge=0, description="Wait before publishing a reply.")
     poll_initial: float = Field(default=0.25, gt=0, description="First container status poll.")
+    poll_multiplier: float = Field(
+        default=1.5, ge=1, description="Each wait between polls is the last one times this."
+    )
     poll_max: float = Field(default=1.0, gt=0, description="Longest wait between polls.")
+    not_ready_retries: int = Field(
+        default=3, ge=0, description="Publishes of one container after 'media not ready'."
+    )
     not_ready_delay: float = Field(
         default=2.0, ge=0, description="Wait before publishing again after 'media not ready'."
     )
     container_timeout: float = Field(
         default=900.0, gt=0, description="How long one container may take to process."
+    )
+    max_containers: int = Field(
+        default=3,
+        ge=1,
+        description="Containers Threads may refuse for one part before the post is failed.",
+    )
+    rate_limit_retries: int = Field(
+        default=5, ge=0, description="Rate-limited publishes retried before apply stops."
+    )
+    rate_limit_delay: float = Field(
+        default=30.0, ge=0, description="Wait after a rate limit that gives no Retry-After."
+    )
+    find_retries: int = Field(
+        default=3,
+        ge=1,
+        description="Listings read to find a post whose publish answer was lost.",
+    )
+    find_delay: float = Field(default=2.0, ge=0, description="Wait between those listings.")
+    unknown_outcome_retries: int = Field(
+        default=1,
+        ge=0,
+        description="Publishes sent again after a lost answer, when the container still "
+        "reads FINISHED.",
     )
     lookup: bool = Field(
         default=True,

@@ -7,21 +7,18 @@ a heredoc delimiter that cannot occur in the value, and a summary over 1 MiB is
 dropped whole.  The REST part is the standard library's ``urllib`` with an
 injectable base URL, so the tests talk to a fake on 127.0.0.1, never github.com.
 
-``python -m threadsync.github accounts`` prints the workflows' account matrix;
-``python -m threadsync.github account-field FIELD --account NAME`` prints one
-field of one account (its content dir, state file or token variable).
+``threadsync github-accounts`` prints the workflows' account matrix from
+:func:`accounts`.
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import os
 import re
 import shutil
 import subprocess
-import sys
 import urllib.error
 import urllib.request
 import uuid
@@ -313,62 +310,26 @@ def set_secret(name: str, value: str, *, repo: str | None = None, timeout: float
         )
 
 
-def accounts(config: str | None = None) -> list[dict[str, str]]:
+def accounts(config: Path | None = None) -> list[dict[str, str]]:
     """One entry per account a workflow runs for: name, token_env, secret, content, state.
 
-    The account rules are the CLI's own (``account_contexts``): with no
+    The account rules are the CLI's own (``project.targets``): with no
     ``accounts:`` there is one unnamed account; with it, exactly the listed ones.
     The GitHub secret of an account is named like its token variable.
     """
-    from threadsync.commands._context import account_contexts
+    from threadsync.project import Where, targets
 
-    args = argparse.Namespace(config=config, content_dir=None, state=None, account=None)
     out = []
-    for ctx in account_contexts(args):
-        token_env = ctx.token_env or "THREADS_ACCESS_TOKEN"
-        state = Path(os.path.relpath(ctx.state_path.resolve(), ctx.root.resolve()))
-        content = Path(os.path.relpath((ctx.root / ctx.config.content).resolve(), Path.cwd()))
+    for target in targets(Where(config=config)):
+        state = Path(os.path.relpath(target.state_path.resolve(), target.root.resolve()))
+        content = Path(os.path.relpath((target.root / target.config.content).resolve(), Path.cwd()))
         out.append(
             {
-                "name": ctx.account or "",
-                "token_env": token_env,
-                "secret": token_env,
+                "name": target.name,
+                "token_env": target.token_env,
+                "secret": target.token_env,
                 "content": content.as_posix(),
                 "state": state.as_posix(),
             }
         )
     return out
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m threadsync.github",
-        description="Helpers of threadsync's GitHub workflows.",
-    )
-    parser.add_argument("--config", metavar="FILE", help="threadsync.yaml (default ./)")
-    sub = parser.add_subparsers(dest="what", required=True)
-    sub.add_parser("accounts", help="print the account matrix as JSON (and set output 'matrix')")
-    p = sub.add_parser("account-field", help="print one field of one account")
-    p.add_argument("field", choices=("name", "token_env", "secret", "content", "state"))
-    p.add_argument("--account", default="", help="the account (empty: the only one)")
-    args = parser.parse_args(argv)
-    try:
-        found = accounts(args.config)
-        if args.what == "accounts":
-            text = json.dumps(found)
-            print(text)
-            write_output("matrix", text)
-            return 0
-        match = [a for a in found if a["name"] == args.account]
-        if not match:
-            known = ", ".join(a["name"] or "(default)" for a in found)
-            raise ThreadsyncError(f"no account {args.account!r} (known: {known})")
-        print(match[0][args.field])
-        return 0
-    except ThreadsyncError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -130,12 +130,6 @@ class Notice:
 
 
 @dataclass(frozen=True)
-class Limits:
-    max_posts: int = 25
-    max_deletes: int | None = None  # None: 0 without prune, 10 with it
-
-
-@dataclass(frozen=True)
 class Plan:
     changes: tuple[Change, ...]
     notices: tuple[Notice, ...] = ()
@@ -175,26 +169,24 @@ class Plan:
             ],
         }
 
-    def raise_if_unsafe(self, limits: Limits, *, force: bool = False) -> None:
-        if force:
-            return
+    def refusal(self, *, max_posts: int, max_deletes: int) -> str | None:
+        """Why the safety limits refuse this plan (apply needs ``--force``), or None."""
         publishing = len(self.to_publish())
-        if publishing > limits.max_posts:
-            raise PlanError(
+        if publishing > max_posts:
+            return (
                 f"the plan would publish {publishing} posts, more than "
-                f"limits.max_posts_per_apply ({limits.max_posts}); check it, then use --force "
+                f"limits.max_posts_per_apply ({max_posts}); check it, then use --force "
                 "or raise the limit in threadsync.yaml"
             )
-        max_deletes = limits.max_deletes
-        if max_deletes is None:
-            max_deletes = 10 if self.prune else 0
         deleting = sum(1 for c in self.changes if c.action.deletes)
         if deleting > max_deletes:
-            raise PlanError(
+            setting = "max_prune_deletes_per_apply" if self.prune else "max_deletes_per_apply"
+            return (
                 f"the plan would delete {deleting} published post(s), more than "
-                f"limits.max_deletes_per_apply ({max_deletes}); check it, then use --force "
+                f"limits.{setting} ({max_deletes}); check it, then use --force "
                 "or raise the limit in threadsync.yaml"
             )
+        return None
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from threadsync.api import API
@@ -37,6 +37,7 @@ from threadsync.api.errors import (
 )
 from threadsync.api.retry import PollSchedule
 from threadsync.api.types import Media, MediaType, PublishingStatus
+from threadsync.config import ApplyConfig
 from threadsync.content.models import Part, Post
 from threadsync.journal import Journal
 from threadsync.plan import normalise_text
@@ -49,28 +50,59 @@ TRANSIENT_CONTAINER_ERRORS = frozenset({"FAILED_DOWNLOADING_VIDEO", "UNKNOWN", "
 
 @dataclass(frozen=True)
 class ApplyOptions:
-    workers: int = 4
-    lookahead: int = 25
-    settle_video: float = 0.5
-    settle_reply: float = 0.0
-    container_timeout: float = 900.0
-    poll: PollSchedule = field(
-        default_factory=lambda: PollSchedule(initial=0.25, multiplier=1.5, maximum=1.0)
-    )
-    not_ready_retries: int = 3
-    not_ready_delay: float = 2.0
-    max_containers: int = 3
-    rate_limit_retries: int = 5
-    rate_limit_delay: float = 30.0
-    find_retries: int = 3
-    find_delay: float = 2.0
+    """How apply publishes: threadsync.yaml's ``apply:`` (its defaults are written there only).
+
+    Build it with :meth:`from_config`; the command line can set ``workers``
+    and turn ``lookup`` off.
+    """
+
+    workers: int
+    lookahead: int
+    settle_video: float
+    settle_reply: float
+    container_timeout: float
+    poll: PollSchedule
+    not_ready_retries: int
+    not_ready_delay: float
+    max_containers: int
+    rate_limit_retries: int
+    rate_limit_delay: float
+    find_retries: int
+    find_delay: float
     # Publishes whose answer was lost while the container still reads FINISHED;
     # each re-send risks a post that Meta made but does not list yet.
-    unknown_outcome_retries: int = 1
+    unknown_outcome_retries: int
     # Before creating a post the state does not know, look for it on the account
     # (posts of the last ``lookup_days``), in case the state that recorded it was lost.
-    lookup: bool = True
-    lookup_days: float = 30.0
+    lookup: bool
+    lookup_days: float
+
+    @classmethod
+    def from_config(
+        cls, config: ApplyConfig, *, workers: int | None = None, lookup: bool = True
+    ) -> ApplyOptions:
+        return cls(
+            workers=workers or config.workers,
+            lookahead=config.lookahead,
+            settle_video=config.settle_video,
+            settle_reply=config.settle_reply,
+            container_timeout=config.container_timeout,
+            poll=PollSchedule(
+                initial=config.poll_initial,
+                multiplier=config.poll_multiplier,
+                maximum=max(config.poll_max, config.poll_initial),
+            ),
+            not_ready_retries=config.not_ready_retries,
+            not_ready_delay=config.not_ready_delay,
+            max_containers=config.max_containers,
+            rate_limit_retries=config.rate_limit_retries,
+            rate_limit_delay=config.rate_limit_delay,
+            find_retries=config.find_retries,
+            find_delay=config.find_delay,
+            unknown_outcome_retries=config.unknown_outcome_retries,
+            lookup=config.lookup and lookup,
+            lookup_days=config.lookup_days,
+        )
 
 
 class PostFailed(Exception):

@@ -58,10 +58,12 @@ from baseline import parse_only
 
 from threadsync.cli import build_parser
 from threadsync.cli import main as cli_main
-from threadsync.commands._context import load_content, load_context, utcnow
-from threadsync.commands.plan import build_plan, render
+from threadsync.commands.plan_cmd import request_from
 from threadsync.config import load_config
 from threadsync.content import load_project
+from threadsync.output.plans import render_plan
+from threadsync.project import load_content, targets, utcnow
+from threadsync.runner import make_plan_for
 from threadsync.state import (
     PartState,
     PostState,
@@ -240,7 +242,8 @@ def phases(root: Path) -> dict[str, float]:
     os.chdir(root)
     try:
         c = time.process_time()
-        ctx = load_context(args)
+        request = request_from(args)
+        ctx = targets(request.where)[0]
         now = utcnow()
         project = load_content(ctx, now)
         times["load + render + validate content"] = time.process_time() - c
@@ -259,10 +262,10 @@ def phases(root: Path) -> dict[str, float]:
             post.content_hash  # noqa: B018 (computed on first use, then cached)
         times["content hashes"] = time.process_time() - c
         c = time.process_time()
-        plan = build_plan(args, ctx, project, state, now)
+        plan = make_plan_for(request, ctx, project, state, now)
         times["make_plan"] = time.process_time() - c
         c = time.process_time()
-        render(plan, "text", color=False)
+        render_plan(plan, "text", color=False)
         times["render text"] = time.process_time() - c
     finally:
         os.chdir(previous)

@@ -36,7 +36,7 @@ import urllib.request
 import zlib
 from pathlib import Path
 
-from threadsync.commands import watch
+from threadsync.commands import watch_cmd as watch
 from threadsync.config import load_config
 from threadsync.content import load_project
 
@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         wargs = argparse.ArgumentParser()
         watch.add_parser(wargs.add_subparsers(dest="command"))
         namespace = wargs.parse_args(["watch", "--port", "0", "--out", str(root / "site")])
-        watcher = watch.make_watcher(namespace, root / "site")
+        watcher = watch.make_watcher(watch.request_from(namespace), root / "site")
         watcher.echo = lambda line: None
         watcher.start()
         try:

@@ -266,12 +266,12 @@ def test_max_posts_per_apply_comes_from_threadsync_yaml(
     assert cli("plan", "--force").rc == 0
 
 
-def test_deleting_more_than_max_deletes_per_apply_is_refused_unless_forced(
+def test_pruning_more_than_max_prune_deletes_per_apply_is_refused_unless_forced(
     make_project: Callable[..., Project], cli: Run, emu: Emulator
 ) -> None:
     project = make_project(
         {f"content/p{i}.yaml": f"text: Post {i}\n" for i in range(3)},
-        config="limits:\n  max_deletes_per_apply: 1\n",
+        config="limits:\n  max_deletes_per_apply: 5\n  max_prune_deletes_per_apply: 1\n",
     )
     assert cli("apply", "--yes").rc == 0
     project.remove("content/p0.yaml")
@@ -280,7 +280,7 @@ def test_deleting_more_than_max_deletes_per_apply_is_refused_unless_forced(
     result = cli("apply", "--yes", "--prune")
     assert result.rc == 1
     assert (
-        "would delete 2 published post(s), more than limits.max_deletes_per_apply (1)"
+        "would delete 2 published post(s), more than limits.max_prune_deletes_per_apply (1)"
         in (result.error_lines[0])
     )
     assert len(live_texts(emu)) == 3

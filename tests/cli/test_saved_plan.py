@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
-import threadsync.commands.apply as apply_command
+import threadsync.runner as runner
 from threadsync.emulator import Emulator
 
 from .support import Project, Run, live_texts
@@ -53,8 +53,8 @@ def test_apply_file_applies_exactly_the_saved_plan(
     assert "… scheduled" in result.out
 
     # two hours later "scheduled" is due, but the reviewed plan said to wait for it
-    real_now = apply_command.utcnow
-    monkeypatch.setattr(apply_command, "utcnow", lambda: real_now() + dt.timedelta(hours=2))
+    real_now = runner.utcnow
+    monkeypatch.setattr(runner, "utcnow", lambda: real_now() + dt.timedelta(hours=2))
     result = cli("apply", "plan.json")
     assert result.rc == 0, result.err
     assert live_texts(emu) == ["First", "Quoted", "Quoting"]

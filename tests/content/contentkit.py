@@ -8,7 +8,7 @@ import zlib
 from pathlib import Path
 
 from threadsync.config import load_config
-from threadsync.content import Project, load_project
+from threadsync.content import Content, load_project
 
 
 def png_bytes(width: int = 2, height: int = 2, rgb: tuple[int, int, int] = (40, 120, 200)) -> bytes:
@@ -67,7 +67,7 @@ def load(
     *,
     config: str | None = None,
     **kwargs: object,
-) -> Project:
+) -> Content:
     """Write a project (``files`` under ``root``, optional threadsync.yaml text) and load it."""
     write(root, files)
     if config is not None:
@@ -76,6 +76,6 @@ def load(
     return load_project(root, load_config(None, root), **kwargs)  # type: ignore[arg-type]
 
 
-def messages(project: Project) -> list[str]:
+def messages(project: Content) -> list[str]:
     """``path:line:col: [warning: ]message`` of every problem."""
     return [str(p) for p in project.problems]

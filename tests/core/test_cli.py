@@ -42,12 +42,12 @@ def test_account_tokens_never_reach_error_lines_or_crash_logs(
     capsys: pytest.CaptureFixture[str],
     variable: str,
 ) -> None:
-    from threadsync.commands import force_unlock
+    from threadsync.commands import force_unlock_cmd as force_unlock
 
     monkeypatch.setenv(variable, CANARY)
     monkeypatch.setenv("THREADSYNC_LOG_DIR", str(tmp_path))
     argv = ["plan", "--token-env", variable] if variable == "MY_TOKEN" else ["force-unlock"]
-    module = "threadsync.commands.plan" if variable == "MY_TOKEN" else force_unlock.__name__
+    module = "threadsync.commands.plan_cmd" if variable == "MY_TOKEN" else force_unlock.__name__
 
     monkeypatch.setattr(f"{module}.run", _failing(ThreadsyncError(f"bad {CANARY}")))
     assert cli.main(argv) == 1
@@ -67,7 +67,7 @@ def test_account_tokens_never_reach_error_lines_or_crash_logs(
 def test_a_crash_log_is_never_written_through_a_symlink(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from threadsync.commands import force_unlock
+    from threadsync.commands import force_unlock_cmd as force_unlock
 
     target = tmp_path / "someone-elses-file"
     target.write_text("theirs")

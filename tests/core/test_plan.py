@@ -5,8 +5,9 @@ from dataclasses import dataclass
 
 import pytest
 
+from threadsync.config import Limits as ConfigLimits
 from threadsync.diff import make_plan
-from threadsync.plan import Limits, PlanError, Remote, normalise_text
+from threadsync.plan import PlanError, Remote, normalise_text
 from threadsync.state import Attempt, PartState, PostState, State
 
 NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.timezone.utc)
@@ -209,20 +210,30 @@ def test_refresh_reports_drift_and_adopts_existing_posts() -> None:
 
 
 def test_safety_limits() -> None:
+    defaults = ConfigLimits()
     many = make_plan([P(f"p{i:02}") for i in range(30)], State(), NOW)
-    with pytest.raises(PlanError, match=r"publish 30 posts, more than .* \(25\)"):
-        many.raise_if_unsafe(Limits())
-    many.raise_if_unsafe(Limits(), force=True)
-    many.raise_if_unsafe(Limits(max_posts=30))
+    refusal = many.refusal(max_posts=defaults.max_posts_per_apply, max_deletes=0)
+    assert refusal is not None and "publish 30 posts, more than" in refusal and "(25)" in refusal
+    assert many.refusal(max_posts=30, max_deletes=0) is None
 
     state = State(posts={"gone": published()})
     deleting = make_plan([], state, NOW, prune=True)
-    deleting.raise_if_unsafe(Limits())  # prune allows a few deletes by default
-    with pytest.raises(PlanError, match="delete 1 published post"):
-        deleting.raise_if_unsafe(Limits(max_deletes=0))
+    # Pruning deletes by design: its own limit, 10 by default, allows a few.
+    assert deleting.refusal(max_posts=25, max_deletes=defaults.max_deletes(prune=True)) is None
+    refusal = deleting.refusal(max_posts=25, max_deletes=0)
+    assert refusal is not None and "delete 1 published post" in refusal
+    assert "limits.max_prune_deletes_per_apply (0)" in refusal
     replacing = make_plan([P("gone", content_hash="x", on_change="replace")], state, NOW)
-    with pytest.raises(PlanError, match=r"limits.max_deletes_per_apply \(0\)"):
-        replacing.raise_if_unsafe(Limits())
+    refusal = replacing.refusal(max_posts=25, max_deletes=defaults.max_deletes(prune=False))
+    assert refusal is not None and "limits.max_deletes_per_apply (0)" in refusal
+
+
+def test_the_delete_limit_is_the_prune_one_only_when_pruning() -> None:
+    limits = ConfigLimits(max_deletes_per_apply=2, max_prune_deletes_per_apply=7)
+    assert limits.max_deletes(prune=False) == 2
+    assert limits.max_deletes(prune=True) == 7
+    assert ConfigLimits().max_deletes(prune=True) == 10
+    assert ConfigLimits().max_deletes(prune=False) == 0
 
 
 def test_plan_data_follows_the_contract() -> None:

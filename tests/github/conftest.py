@@ -34,7 +34,9 @@ class Result:
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Any]]:
-    from threadsync.commands import auth, comment, init
+    from threadsync.commands import auth_cmd as auth
+    from threadsync.commands import github_comment_cmd as comment
+    from threadsync.commands import init_cmd as init
 
     parser = argparse.ArgumentParser(prog="threadsync")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

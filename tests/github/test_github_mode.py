@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from threadsync import github
+from threadsync.cli import main as cli_main
 from threadsync.errors import ThreadsyncError
 
 from .conftest import ActionsEnv, parse_outputs
@@ -75,7 +76,7 @@ def test_account_matrix_without_accounts(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    assert github.main(["accounts"]) == 0
+    assert cli_main(["github-accounts"]) == 0
     printed = json.loads(capsys.readouterr().out)
     expected = [
         {
@@ -88,7 +89,7 @@ def test_account_matrix_without_accounts(
     ]
     assert printed == expected
     assert json.loads(actions.outputs()["matrix"]) == expected
-    assert github.main(["account-field", "state"]) == 0
+    assert cli_main(["github-accounts", "--field", "state"]) == 0
     assert capsys.readouterr().out == ".threadsync/state.json\n"
 
 
@@ -107,7 +108,7 @@ def test_account_matrix_with_accounts(
         "    state: .threadsync/news.json\n"
         "    token_env: NEWS_TOKEN\n"
     )
-    assert github.main(["accounts"]) == 0
+    assert cli_main(["github-accounts"]) == 0
     matrix = json.loads(actions.outputs()["matrix"])
     assert [a["name"] for a in matrix] == ["brand", "news"]
     assert matrix[0]["secret"] == matrix[0]["token_env"] == "THREADS_ACCESS_TOKEN_BRAND"
@@ -121,9 +122,9 @@ def test_account_matrix_with_accounts(
         "state": ".threadsync/news.json",
     }
     capsys.readouterr()
-    assert github.main(["account-field", "content", "--account", "news"]) == 0
+    assert cli_main(["github-accounts", "--field", "content", "--account", "news"]) == 0
     assert capsys.readouterr().out == "posts/news\n"
-    assert github.main(["account-field", "state", "--account", "nope"]) == 1
+    assert cli_main(["github-accounts", "--field", "state", "--account", "nope"]) == 1
     assert "no account 'nope' (known: brand, news)" in capsys.readouterr().err
 
 

@@ -323,7 +323,7 @@ SHIM = """\
 # until threadsync/cli.py registers it.
 import argparse, sys
 if sys.argv[1:2] == ["github-comment"]:
-    from threadsync.commands import comment
+    from threadsync.commands import github_comment_cmd as comment
     parser = argparse.ArgumentParser(prog="threadsync")
     comment.add_parser(parser.add_subparsers(dest="command"))
     sys.exit(comment.run(parser.parse_args(sys.argv[1:])))

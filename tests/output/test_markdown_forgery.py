@@ -9,7 +9,6 @@ value inside its own code span or as plain text, no HTML, no mention.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import re
 from pathlib import Path
@@ -18,7 +17,7 @@ from types import SimpleNamespace
 import pytest
 
 from threadsync.apply import ApplyReport, PostResult
-from threadsync.commands import comment
+from threadsync.commands import github_comment_cmd as comment
 from threadsync.output.escape import terminal_text
 from threadsync.output.plan_markdown import MARKER, render_plan_markdown
 from threadsync.output.report import render_report_markdown
@@ -156,10 +155,10 @@ def test_the_saved_plan_and_its_summary_keep_their_structure(
     monkeypatch.delenv("GITHUB_EVENT_PATH", raising=False)
     log = tmp_path / "validate.log"
     log.write_text(f"content/a.yaml:1:1: {value}\n```\n{FAKE_SUMMARY}\n", encoding="utf-8")
-    args = argparse.Namespace(
-        dir=str(tmp_path / "out"), plan=None, log=[str(log)], failed=True, account=value, pr=1
+    request = comment.SaveRequest(
+        tmp_path / "out", plan=None, logs=(log,), failed=True, account=value, pr=1
     )
-    assert comment.save(args) == 0
+    assert comment.save(request) == 0
     doc = split_fences(summary.read_text(encoding="utf-8"))
     headings = [ln for ln in doc.lines if ln.startswith("#")]
     assert len(headings) == 2 and headings[1].startswith("### ❌")

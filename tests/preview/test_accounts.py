@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from threadsync.commands import preview, stats, watch
+from threadsync.commands import preview_cmd as preview
+from threadsync.commands import stats_cmd as stats
+from threadsync.commands import watch_cmd as watch
 from threadsync.emulator import Emulator
 from threadsync.errors import ThreadsyncError
 from threadsync.state import PostState, State, atomic_write, dump_state
@@ -38,8 +40,10 @@ def test_preview_writes_a_site_per_account(project: Project) -> None:
 def test_watch_wants_one_account(project: Project) -> None:
     root = project(TWO)
     with pytest.raises(ThreadsyncError, match=r"watch one account at a time: add --account NAME"):
-        watch.make_watcher(parse(watch, "watch", "--port", "0"), root / "site")
-    w = watch.make_watcher(parse(watch, "watch", "--port", "0", "--account", "team"), root / "s")
+        watch.make_watcher(watch.request_from(parse(watch, "watch", "--port", "0")), root / "site")
+    w = watch.make_watcher(
+        watch.request_from(parse(watch, "watch", "--port", "0", "--account", "team")), root / "s"
+    )
     try:
         w.start()
         assert "from the team" in (root / "s/index.html").read_text(encoding="utf-8")

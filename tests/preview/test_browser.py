@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from threadsync.commands import preview
+from threadsync.commands import preview_cmd as preview
 from threadsync.preview.server import PreviewServer
 
 from .conftest import EVERY_KIND

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from threadsync.commands import watch
+from threadsync.commands import watch_cmd as watch
 from threadsync.content import budget
 
 from .support import parse
@@ -43,7 +43,7 @@ def test_watch_stops_an_endless_template_and_refuses_a_symlinked_partial(
     (root / "content/_partials").mkdir()
     os.symlink(tmp_path / "secret.txt", root / "content/_partials/footer.txt")
     args = parse(watch, "watch", "--port", "0", "--name", "acme")
-    watcher = watch.make_watcher(args, tmp_path / "site").start()
+    watcher = watch.make_watcher(watch.request_from(args), tmp_path / "site").start()
     try:
         # The first build ran on this thread; a save is rebuilt on the watcher's own.
         (root / "content/slow.yaml").write_text(

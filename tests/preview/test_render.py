@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from threadsync.commands import preview
+from threadsync.commands import preview_cmd as preview
 from threadsync.content import threads_length
 from threadsync.state import PostState
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from threadsync.api import API, Credentials, Media, MediaType
-from threadsync.commands import stats
+from threadsync.commands import stats_cmd as stats
 from threadsync.emulator import Emulator
 from threadsync.errors import ThreadsyncError
 from threadsync.state import PartState, PostState

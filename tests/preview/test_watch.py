@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from threadsync.commands import watch
+from threadsync.commands import watch_cmd as watch
 from threadsync.errors import ThreadsyncError
 from threadsync.preview.watch import Watcher
 
@@ -55,7 +55,7 @@ def watching(project: Project) -> Iterator[Callable[..., tuple[Path, Watcher]]]:
     def start(files: dict[str, str | bytes]) -> tuple[Path, Watcher]:
         root = project(files)
         args = parse(watch, "watch", "--port", "0", "--name", "acme")
-        watcher = watch.make_watcher(args, root / "site").start()
+        watcher = watch.make_watcher(watch.request_from(args), root / "site").start()
         started.append(watcher)
         return root, watcher
 
@@ -204,7 +204,9 @@ def test_the_terminal_shows_hostile_file_names_and_errors_escaped(project: Proje
     """A file name or an error carrying escape or bidi codes can't drive the terminal."""
     root = project({"content/a.yaml": "text: a\n"})
     lines: list[str] = []
-    watcher = watch.make_watcher(parse(watch, "watch", "--port", "0"), root / "site")
+    watcher = watch.make_watcher(
+        watch.request_from(parse(watch, "watch", "--port", "0")), root / "site"
+    )
     watcher.echo = lines.append
     try:
         watcher.build([root / "content" / "x\x1b[2J\u202e.yaml"])

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from threadsync.commands import watch
+from threadsync.commands import watch_cmd as watch
 from threadsync.preview.watch import Watcher
 
 from .support import parse
@@ -24,7 +24,9 @@ SECRET = "unannounced product launch"
 @pytest.fixture
 def server(project: Project) -> Iterator[Watcher]:
     root = project({"content/launch.yaml": f"text: {SECRET}\ndraft: true\n"})
-    watcher = watch.make_watcher(parse(watch, "watch", "--port", "0"), root / "site").start()
+    watcher = watch.make_watcher(
+        watch.request_from(parse(watch, "watch", "--port", "0")), root / "site"
+    ).start()
     yield watcher
     watcher.stop()
 

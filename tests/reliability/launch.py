@@ -1,8 +1,6 @@
-"""Run threadsync's CLI with apply's fast test timing; or serve forked CLI runs.
+"""Run threadsync's CLI; or serve forked CLI runs.
 
-``python launch.py ARGS...`` is ``python -m threadsync ARGS...``, except that
-apply's timing options that threadsync.yaml can't set (``find_delay``,
-``rate_limit_delay``) are taken from ``$THREADSYNC_TEST_FAST_APPLY`` (JSON).
+``python launch.py ARGS...`` is ``python -m threadsync ARGS...``.
 
 ``python launch.py --zygote`` imports threadsync once, then reads one JSON
 request a line on stdin (``args``, ``cwd``, ``env``, ``out``, ``err``) and
@@ -16,7 +14,6 @@ run is still its own process with its own state lock, killed like any other.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import signal
@@ -26,28 +23,16 @@ from typing import Any
 if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
     del sys.path[0]  # this dir holds test modules, not packages to import
 
-import threadsync.commands.apply as _apply_command
-import threadsync.commands.plan  # noqa: F401  (imported before forking)
-from threadsync.cli import main
-from threadsync.config import ApplyConfig
-from threadsync.publisher import ApplyOptions
+# Imported before forking, so that no forked run pays for them.
+import threadsync.apply
+import threadsync.content
+import threadsync.diff
+import threadsync.refresh
+import threadsync.runner  # noqa: F401
+from threadsync.api import API  # noqa: F401  (the client and requests)
+from threadsync.cli import build_parser, main
 
-_original_options_from = _apply_command.options_from
-# Apply's options that threadsync.yaml's apply: section can't set (the test
-# harness writes the others there): only these are taken from the environment.
-_NOT_IN_CONFIG = {f.name for f in dataclasses.fields(ApplyOptions)} - set(ApplyConfig.model_fields)
-
-
-def _fast_options_from(args: Any, ctx: Any) -> Any:
-    options = _original_options_from(args, ctx)
-    raw = os.environ.get("THREADSYNC_TEST_FAST_APPLY")
-    if not raw:
-        return options
-    fast = {k: v for k, v in json.loads(raw).items() if k in _NOT_IN_CONFIG}
-    return dataclasses.replace(options, **fast)
-
-
-_apply_command.options_from = _fast_options_from
+build_parser()  # every command module
 
 
 def _child(request: dict[str, Any]) -> None:

@@ -6,10 +6,10 @@ in-process :class:`~threadsync.emulator.Emulator` (``THREADS_API_URL``).
 
 Apply's timing knobs (settle delays, poll schedule, "media not ready" delay)
 default to production values that would make these tests slow.  The harness
-writes fast values into threadsync.yaml's ``apply:`` section, and runs
-``launch.py``, which also sets the few that section can't (``FAST_EXTRA``)
-and then calls ``threadsync.cli.main``: the process, its state file, its lock
-and its exit code are those of ``python -m threadsync``.
+writes fast values into threadsync.yaml's ``apply:`` section, where every one
+of them can be set, and runs ``launch.py``, which calls
+``threadsync.cli.main``: the process, its state file, its lock and its exit
+code are those of ``python -m threadsync``.
 
 Python's start-up and threadsync's imports cost about a second of CPU per
 run, and these tests make hundreds of runs.  So :func:`run_cli` forks each
@@ -39,7 +39,6 @@ from typing import Any
 
 import yaml
 
-from threadsync.config import ApplyConfig
 from threadsync.emulator import Emulator
 
 # Emulator processing times: tiny, so tests wait on logic rather than clocks.
@@ -54,10 +53,9 @@ FAST_APPLY = {
     "poll_max": 0.1,
     "not_ready_delay": 0.05,
     "container_timeout": 30.0,
+    "find_delay": 0.1,
+    "rate_limit_delay": 0.5,
 }
-# Options threadsync.yaml's apply: section can't set: only through the launcher.
-FAST_EXTRA = {"find_delay": 0.1, "rate_limit_delay": 0.5}
-APPLY_KEYS = set(ApplyConfig.model_fields)
 
 LAUNCH = Path(__file__).with_name("launch.py")
 
@@ -81,7 +79,7 @@ def _git(root: Path, *args: str) -> None:
 
 def write_config(root: Path, config: Mapping[str, Any] | None = None) -> None:
     data: dict[str, Any] = dict(config or {})
-    section = {k: v for k, v in FAST_APPLY.items() if k in APPLY_KEYS}
+    section = dict(FAST_APPLY)
     section.update(data.get("apply", {}))
     data["apply"] = section
     (root / "threadsync.yaml").write_text(
@@ -123,21 +121,10 @@ def copy_project(template: Path, dest: Path) -> Path:
 # --- running the CLI ---------------------------------------------------------------------
 
 
-def cli_env(
-    emu: Emulator, *, fast: Mapping[str, Any] | None = None, **extra: str
-) -> dict[str, str]:
-    """os.environ as the suite's fixtures left it, plus the emulator's address and token.
-
-    ``fast`` overrides apply options for the launcher (see ``launch.py``); a test
-    that needs one also writes it under ``apply:`` with :func:`write_config`.
-    """
+def cli_env(emu: Emulator, **extra: str) -> dict[str, str]:
+    """os.environ as the suite's fixtures left it, plus the emulator's address and token."""
     env = dict(os.environ)
-    env.update(
-        THREADS_ACCESS_TOKEN=emu.token,
-        THREADS_API_URL=emu.url,
-        THREADSYNC_TEST_FAST_APPLY=json.dumps({**FAST_APPLY, **FAST_EXTRA, **(fast or {})}),
-        NO_COLOR="1",
-    )
+    env.update(THREADS_ACCESS_TOKEN=emu.token, THREADS_API_URL=emu.url, NO_COLOR="1")
     env.pop("FORCE_COLOR", None)
     env.pop("CI", None)
     env.update(extra)

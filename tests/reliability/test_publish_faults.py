@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
-import types
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-import threadsync.commands.apply as apply_command
-from threadsync.cli import main
+import threadsync.runner as runner
 from threadsync.emulator import Emulator
 
 from .support import (
     apply,
     check_exactly_once,
-    cli_env,
     create_requests,
     live_posts,
     load_state,
@@ -96,16 +95,28 @@ def test_rate_limit_retry_after_zero_does_not_wait_the_default_delay(
     root = make_project(tmp_path / "p", text_spec("a").files)
     emu.add_fault(action="graph_error", method="POST", path=PUBLISH, nth=1, code=4, retry_after=0)
     slept: list[float] = []
-    monkeypatch.setattr(
-        apply_command, "time", types.SimpleNamespace(sleep=lambda s: slept.append(s))
-    )
     monkeypatch.chdir(root)
     monkeypatch.setenv("THREADS_ACCESS_TOKEN", emu.token)
     monkeypatch.setenv("THREADS_API_URL", emu.url)
-    assert main(["apply", "--yes"]) == 0
+    result = runner.apply(runner.ApplyRequest(), QuietUI(), sleep=slept.append).only()
+    assert result.report is not None and result.report.ok
     assert len(live_posts(emu)) == 1
     assert len(publish_requests(emu)) == 2  # the fault fired: refused once, then published
     assert slept == [0.0], f"apply slept {slept}"
+
+
+class QuietUI:
+    """Apply's UI for an in-process run: shows nothing, asks nothing."""
+
+    def show_plan(self, target: object, plan: object) -> None:
+        pass
+
+    def confirm(self, target: object, plan: object) -> bool:
+        return True
+
+    @contextlib.contextmanager
+    def progress(self, target: object) -> Iterator[Callable[[str, str], None]]:
+        yield lambda post_id, step: None
 
 
 @pytest.mark.parametrize(
@@ -161,7 +172,7 @@ def test_slow_container_interrupts_and_the_next_run_waits_for_the_same_one(
     root = make_project(tmp_path / "p", spec.files)
     emu.set_processing(video=300)
     write_config(root, {"apply": {"container_timeout": 0.5}})
-    first = apply(root, emu, env=cli_env(emu, fast={"container_timeout": 0.5}))
+    first = apply(root, emu)
     assert first.returncode == 1, first
     assert "error:" in first.stderr and "run apply again" in first.stderr
     state = load_state(root)
@@ -186,7 +197,7 @@ def test_container_expired_between_runs_is_replaced(emu: Emulator, tmp_path: Pat
     root = make_project(tmp_path / "p", spec.files)
     emu.set_processing(video=300)
     write_config(root, {"apply": {"container_timeout": 0.5}})
-    first = apply(root, emu, env=cli_env(emu, fast={"container_timeout": 0.5}))
+    first = apply(root, emu)
     assert first.returncode == 1, first
     emu.advance(dt.timedelta(hours=25).total_seconds())  # the container is EXPIRED now
     emu.set_processing(video=0.05)

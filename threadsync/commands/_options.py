@@ -49,7 +49,33 @@ def add_api_options(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--token-env",
         metavar="NAME",
-        default="THREADS_ACCESS_TOKEN",
+        default=None,
         help="environment variable holding the access token (default THREADS_ACCESS_TOKEN); "
         "tokens are never taken on the command line, where other users could see them",
     )
+
+
+def add_plan_options(p: argparse.ArgumentParser) -> None:
+    """What plan and apply share: the state, what to plan, and the API."""
+    add_state_option(p)
+    p.add_argument("--prune", action="store_true", help="delete published posts whose file is gone")
+    p.add_argument(
+        "--target",
+        action="append",
+        metavar="ID",
+        help="only this post and what it depends on (repeatable)",
+    )
+    p.add_argument(
+        "--force", action="store_true", help="go past limits.max_posts/deletes_per_apply"
+    )
+    p.add_argument(
+        "--retry-failed", action="store_true", help="retry posts that failed, even unedited"
+    )
+    p.add_argument("--no-color", action="store_true", help="no colour (also: NO_COLOR=1)")
+    p.add_argument(
+        "--refresh",
+        action="store_true",
+        help="ask the API about every published post (drift) and adopt content posts that "
+        "are already on the account with the same text and media count",
+    )
+    add_api_options(p)

@@ -6,16 +6,16 @@ Public API (stable; plan and apply are written against it)::
     from threadsync.content import load_project
 
     config = load_config(None, root)                 # threadsync.yaml, or defaults
-    project = load_project(root, config)             # never raises on bad content
-    project.problems                                 # list[Problem], every file's problems
-    project.posts                                    # list[Post], valid, in publish order
+    content = load_project(root, config)             # never raises on bad content
+    content.problems                                 # list[Problem], every file's problems
+    content.posts                                    # list[Post], valid, in publish order
 
 - :func:`load_project` (``loader.py``) finds every post file under the content
   dir, parses it (YAML, or Markdown with front matter), renders its templates
   in a Jinja2 sandbox, checks it against the rules Threads enforces, and checks
   ids and references across files.
 - :class:`Post`, :class:`Part`, :class:`MediaItem`, :class:`TextEntity`,
-  :class:`Reference`, :class:`Project` (``models.py``) are what plan and apply use;
+  :class:`Reference`, :class:`Content` (``models.py``) are what plan and apply use;
   :func:`content_hash` defines when a post has changed.
 - :class:`Problem` (``problems.py``) is one ``path:line:col: message``.
 - :func:`json_schema` (``rawmodels.py``) is the JSON Schema of a content file.
@@ -29,10 +29,10 @@ from __future__ import annotations
 from threadsync.content.loader import load_project
 from threadsync.content.media import MediaUrlContext
 from threadsync.content.models import (
+    Content,
     MediaItem,
     Part,
     Post,
-    Project,
     Reference,
     TextEntity,
     content_hash,
@@ -42,13 +42,13 @@ from threadsync.content.rawmodels import PostFile, json_schema
 from threadsync.content.rules import threads_length
 
 __all__ = [
+    "Content",
     "MediaItem",
     "MediaUrlContext",
     "Part",
     "Post",
     "PostFile",
     "Problem",
-    "Project",
     "Reference",
     "Severity",
     "TextEntity",

@@ -32,7 +32,7 @@ from threadsync.content.building import (
 from threadsync.content.crosscheck import cross_check
 from threadsync.content.ids import printable, safe_path, unsafe_path_message
 from threadsync.content.markdown import MarkdownError, parse_markdown
-from threadsync.content.models import Project
+from threadsync.content.models import Content
 from threadsync.content.problems import Loc, Problem
 from threadsync.content.pyerrors import issues_from
 from threadsync.content.rawmodels import (
@@ -314,18 +314,18 @@ class _ProjectLoader(PostBuilder):
             )
         return None
 
-    def run(self) -> Project:
+    def run(self) -> Content:
         try:
             self.files.resolve(str(self.content_dir))
         except Refused as exc:
             line, col = self.config.locate(("content",))
             where = self.config.source or self.content_label
             self.add(where, line, col, f"content directory {self.content_label!r} is {exc.reason}")
-            return Project(self.root, self.content_dir, [], self._sorted_problems())
+            return Content(self.root, self.content_dir, [], self._sorted_problems())
         if not self.content_dir.is_dir():
             where = self.config.source or self.content_label
             self.add(where, 1, 1, f"content directory {self.content_label!r} does not exist")
-            return Project(self.root, self.content_dir, [], self._sorted_problems())
+            return Content(self.root, self.content_dir, [], self._sorted_problems())
         self.load_vars_file()
         guarded = self._guarded
         texts = self.read_all(self.discover())
@@ -344,7 +344,7 @@ class _ProjectLoader(PostBuilder):
                     loaded.append(built)
         del files, models
         posts = cross_check(self, loaded)
-        return Project(self.root, self.content_dir, posts, self._sorted_problems())
+        return Content(self.root, self.content_dir, posts, self._sorted_problems())
 
     def _sorted_problems(self) -> list[Problem]:
         return sorted(self.problems, key=Problem.sort_key)
@@ -391,7 +391,7 @@ def load_project(
     media_url_context: MediaContextArg = None,
     now: dt.datetime | None = None,
     held_tokens: Collection[str] = (),
-) -> Project:
+) -> Content:
     """Load, render and check every post under ``root / config.content``.
 
     - ``env``: the environment templates may read from (only the names that
@@ -405,7 +405,7 @@ def load_project(
     - ``held_tokens``: the tokens and secrets the caller holds; a variable of
       ``config.env`` holding one of them is refused, not given to templates.
 
-    Never raises on bad content: every problem is in ``Project.problems``.
+    Never raises on bad content: every problem is in ``Content.problems``.
     """
     # The loader builds hundreds of thousands of objects (parsed data, models,
     # parts) with no reference cycles.  Pausing the cyclic garbage collector

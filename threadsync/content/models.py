@@ -233,7 +233,7 @@ _POST_FIELDS = tuple(f.name for f in fields(Post))
 
 
 @dataclass
-class Project:
+class Content:
     """Everything ``load_project`` found.
 
     ``posts`` holds the posts that passed validation (drafts included, with

@@ -1,4 +1,4 @@
-"""Cards for files with errors, which ``load_project`` leaves out of ``Project.posts``.
+"""Cards for files with errors, which ``load_project`` leaves out of ``Content.posts``.
 
 A broken file must still get a card, or the preview would hide exactly the
 post that needs attention.  The loader keeps no partial result for such a

@@ -19,6 +19,7 @@ import datetime as dt
 import json
 import os
 import sys
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -165,77 +166,110 @@ def add_parser(sub: Any) -> None:
     )
 
 
+@dataclass(frozen=True)
+class AuthRequest:
+    """Everything 'auth' can be told (each action reads its own part)."""
+
+    action: str
+    credentials: Path | None = None
+    api_url: str | None = None
+    token_env: str | None = None
+    github_secret: str | None = None
+    repo: str | None = None
+    print: bool = False
+    app_id: str | None = None
+    redirect_uri: str | None = None
+    scopes: str | None = None
+    authorize_url: str | None = None
+    callback_url: str | None = None
+    no_wait: bool = False
+    config: str | None = None
+    warn_days: float = 7.0
+    json: bool = False
+    offline: bool = False
+
+
+def request_from(args: argparse.Namespace) -> AuthRequest:
+    given = vars(args)
+    names = {f.name for f in fields(AuthRequest)} - {"action", "credentials"}
+    credentials = given.get("credentials")
+    return AuthRequest(
+        action=args.auth_command,
+        credentials=Path(credentials).expanduser() if credentials else None,
+        **{name: given[name] for name in names if given.get(name) is not None},
+    )
+
+
 def run(args: argparse.Namespace) -> int:
+    request = request_from(args)
     handlers = {"login": login, "refresh": refresh, "status": status}
-    return handlers[args.auth_command](args)
+    return handlers[request.action](request)
 
 
-def credentials_path(args: argparse.Namespace) -> Path:
+def credentials_path(req: AuthRequest) -> Path:
     from threadsync.credentials_store import default_path
 
-    given = getattr(args, "credentials", None)
+    given = req.credentials
     return Path(given).expanduser() if given else default_path()
 
 
-def credentials_explicit(args: argparse.Namespace) -> bool:
+def credentials_explicit(req: AuthRequest) -> bool:
     from threadsync.credentials_store import ENV_VAR
 
-    return bool(getattr(args, "credentials", None) or os.environ.get(ENV_VAR))
+    return bool(req.credentials or os.environ.get(ENV_VAR))
 
 
-def api_url(args: argparse.Namespace) -> str | None:
-    return getattr(args, "api_url", None) or os.environ.get("THREADS_API_URL") or None
+def api_url(req: AuthRequest) -> str | None:
+    return req.api_url or os.environ.get("THREADS_API_URL") or None
 
 
-def authorize_base(args: argparse.Namespace) -> str:
+def authorize_base(req: AuthRequest) -> str:
     """The consent page: the flag, the variable, the emulator's, or Meta's."""
     from urllib.parse import urlsplit
 
     from threadsync.api.oauth import AUTHORIZE_URL
     from threadsync.api.transport import graph_root
 
-    given = getattr(args, "authorize_url", None) or os.environ.get("THREADS_AUTHORIZE_URL")
+    given = req.authorize_url or os.environ.get("THREADS_AUTHORIZE_URL")
     if given:
         return str(given)
-    root = api_url(args)
+    root = api_url(req)
     if root and urlsplit(root).hostname != GRAPH_HOST:
         return f"{graph_root(root)}/oauth/authorize"
     return AUTHORIZE_URL
 
 
-def say(args: argparse.Namespace, text: str) -> None:
+def say(req: AuthRequest, text: str) -> None:
     """Human messages: on stdout, unless stdout carries --print's JSON."""
-    print(text, file=sys.stderr if getattr(args, "print", False) else sys.stdout, flush=True)
+    print(text, file=sys.stderr if req.print else sys.stdout, flush=True)
 
 
-def check_secret_target(args: argparse.Namespace) -> None:
+def check_secret_target(req: AuthRequest) -> None:
     """Fail before any exchange when the token could not be stored where asked."""
-    name = getattr(args, "github_secret", None)
+    name = req.github_secret
     if name:
         from threadsync.github import check_repo, find_gh
 
         find_gh(name)
-        if getattr(args, "repo", None):
-            check_repo(args.repo)
+        if req.repo:
+            check_repo(req.repo)
 
 
-def _start_login(args: argparse.Namespace, path: Path) -> Any:
+def _start_login(req: AuthRequest, path: Path) -> Any:
     """Build the consent URL, remember its state, and show it."""
     from threadsync.api import Configuration, Threads
     from threadsync.api.credentials import utcnow
     from threadsync.api.oauth import AUTHORIZE_URL
     from threadsync.credentials_store import PendingLogin, app_settings, save_pending
 
-    app_id, redirect, scopes = app_settings(
-        args.app_id, args.redirect_uri, args.scopes, args.config
-    )
+    app_id, redirect, scopes = app_settings(req.app_id, req.redirect_uri, req.scopes, req.config)
     scopes = scopes or list(DEFAULT_SCOPES)
     config = Configuration(scopes=scopes, app_id=str(app_id), api_secret="", redirect_uri=redirect)
     url, state = Threads.authorization_url(config)
-    url = authorize_base(args) + url[len(AUTHORIZE_URL) :]
+    url = authorize_base(req) + url[len(AUTHORIZE_URL) :]
     pending = PendingLogin(state, str(app_id), str(redirect), scopes, utcnow())
     save_pending(path, pending)
-    if args.no_wait:
+    if req.no_wait:
         print(url, flush=True)
         print(
             "Open that address, allow access, then within the hour run:\n"
@@ -253,19 +287,19 @@ def _start_login(args: argparse.Namespace, path: Path) -> Any:
     return pending
 
 
-def _username(credentials: Any, args: argparse.Namespace) -> str | None:
+def _username(credentials: Any, req: AuthRequest) -> str | None:
     from threadsync.api import API, ThreadsError
     from threadsync.secrets import known_secrets
 
     try:
-        with API(credentials, base_url=api_url(args), secrets=known_secrets()) as client:
+        with API(credentials, base_url=api_url(req), secrets=known_secrets()) as client:
             return client.get_account().username
     except ThreadsError:
         return None
 
 
 def _store(
-    args: argparse.Namespace,
+    req: AuthRequest,
     path: Path,
     credentials: Any,
     extra: dict[str, Any],
@@ -274,27 +308,27 @@ def _store(
 ) -> None:
     from threadsync.credentials_store import dump_credentials, save_credentials
 
-    if args.print:
+    if req.print:
         sys.stdout.write(dump_credentials(credentials, extra))
     elif write_file:
         save_credentials(path, credentials, extra=extra)
-        say(args, f"Saved it to {path} (mode 0600: only you can read it).")
-    if args.github_secret:
+        say(req, f"Saved it to {path} (mode 0600: only you can read it).")
+    if req.github_secret:
         from threadsync.github import set_secret
 
-        set_secret(args.github_secret, credentials.access_token, repo=args.repo)
-        where = f" of {args.repo}" if args.repo else ""
-        say(args, f"Stored it as the GitHub secret {args.github_secret}{where}.")
+        set_secret(req.github_secret, credentials.access_token, repo=req.repo)
+        where = f" of {req.repo}" if req.repo else ""
+        say(req, f"Stored it as the GitHub secret {req.github_secret}{where}.")
 
 
-def login(args: argparse.Namespace) -> int:
+def login(req: AuthRequest) -> int:
     from threadsync.api import Configuration, Threads, ThreadsError
     from threadsync.api.credentials import utcnow
     from threadsync.credentials_store import app_secret, clear_pending, load_pending, validity
 
-    path = credentials_path(args)
-    check_secret_target(args)
-    if args.callback_url:
+    path = credentials_path(req)
+    check_secret_target(req)
+    if req.callback_url:
         pending = load_pending(path)
         if pending is None or pending.expired():
             clear_pending(path)
@@ -302,11 +336,11 @@ def login(args: argparse.Namespace) -> int:
                 "no login in progress (or it is over an hour old): run 'threadsync auth login' "
                 "for a new authorization address"
             )
-        secret, callback = app_secret(), str(args.callback_url)
+        secret, callback = app_secret(), str(req.callback_url)
     else:
-        secret = "" if args.no_wait else app_secret()
-        pending = _start_login(args, path)
-        if args.no_wait:
+        secret = "" if req.no_wait else app_secret()
+        pending = _start_login(req, path)
+        if req.no_wait:
             return 0
         callback = sys.stdin.readline()
         if not callback.strip():
@@ -322,29 +356,29 @@ def login(args: argparse.Namespace) -> int:
     )
     try:
         credentials = Threads.complete_authorization(
-            callback.strip().strip("'\""), pending.state, config=config, base_url=api_url(args)
+            callback.strip().strip("'\""), pending.state, config=config, base_url=api_url(req)
         )
     except ThreadsError as exc:
         raise ThreadsyncError(f"login failed: {exc}") from None
     clear_pending(path)
-    username = _username(credentials, args)
+    username = _username(credentials, req)
     who = f"@{username} " if username else ""
-    say(args, f"Logged in as {who}(Threads user id {credentials.user_id}).")
+    say(req, f"Logged in as {who}(Threads user id {credentials.user_id}).")
     say(
-        args,
+        req,
         f"The token is {validity(credentials, utcnow())}; 'threadsync auth refresh' renews it.",
     )
-    _store(args, path, credentials, {"username": username, "app_id": pending.app_id})
-    if not args.github_secret and not args.print:
+    _store(req, path, credentials, {"username": username, "app_id": pending.app_id})
+    if not req.github_secret and not req.print:
         say(
-            args,
+            req,
             "Next, to publish from GitHub Actions: 'threadsync auth login --github-secret "
             "THREADS_ACCESS_TOKEN' logs in and stores the token as that repository secret.",
         )
     return 0
 
 
-def refresh(args: argparse.Namespace) -> int:
+def refresh(req: AuthRequest) -> int:
     from threadsync.api import Threads, ThreadsError
     from threadsync.api.credentials import utcnow
     from threadsync.credentials_store import (
@@ -354,17 +388,17 @@ def refresh(args: argparse.Namespace) -> int:
         validity,
     )
 
-    check_secret_target(args)
-    path = credentials_path(args)
-    write_file = not args.token_env or credentials_explicit(args)
-    if args.token_env and not (args.github_secret or args.print or write_file):
+    check_secret_target(req)
+    path = credentials_path(req)
+    write_file = not req.token_env or credentials_explicit(req)
+    if req.token_env and not (req.github_secret or req.print or write_file):
         raise ThreadsyncError(
-            f"a refresh of the token in {args.token_env} makes a new token that must be kept: "
+            f"a refresh of the token in {req.token_env} makes a new token that must be kept: "
             "add --github-secret NAME, --credentials FILE or --print"
         )
     extra: dict[str, Any] = {}
-    if args.token_env:
-        credentials = credentials_from_env(args.token_env, api_url(args))
+    if req.token_env:
+        credentials = credentials_from_env(req.token_env, api_url(req))
     else:
         credentials, extra = load_credentials(path)
     now = utcnow()
@@ -380,38 +414,38 @@ def refresh(args: argparse.Namespace) -> int:
     age = credentials.age(now)
     if age is not None and age < DAY:
         say(
-            args,
+            req,
             f"Not refreshed: the token is {int(age.total_seconds() // 3600)} h old, and Threads "
             f"refreshes a token only once it is 24 h old. It is {validity(credentials, now)}.",
         )
         return 0
     try:
-        renewed = Threads.refresh_credentials(credentials, base_url=api_url(args))
+        renewed = Threads.refresh_credentials(credentials, base_url=api_url(req))
     except ThreadsError as exc:
         raise ThreadsyncError(
             f"the refresh failed: {exc}; if the token expired or was revoked, "
             "run 'threadsync auth login'"
         ) from None
     user = f"@{extra['username']}" if extra.get("username") else f"user {renewed.user_id}"
-    say(args, f"Refreshed the token of {user}: it is {validity(renewed, utcnow())}.")
-    _store(args, path, renewed, extra, write_file=write_file)
+    say(req, f"Refreshed the token of {user}: it is {validity(renewed, utcnow())}.")
+    _store(req, path, renewed, extra, write_file=write_file)
     return 0
 
 
-def status(args: argparse.Namespace) -> int:
+def status(req: AuthRequest) -> int:
     from threadsync.api.credentials import utcnow
     from threadsync.credentials_store import days_left, format_time, token_facts, verdict
 
     facts = token_facts(
-        token_env=args.token_env,
-        path=credentials_path(args),
-        base_url=api_url(args),
-        offline=args.offline,
+        token_env=req.token_env,
+        path=credentials_path(req),
+        base_url=api_url(req),
+        offline=req.offline,
     )
     now = utcnow()
-    state, message = verdict(facts, now, float(args.warn_days))
+    state, message = verdict(facts, now, float(req.warn_days))
     left = days_left(facts["expires_at"], now)
-    if args.json:
+    if req.json:
         data = dict(facts, status=state, message=message, days_left=left)
         for key in ("issued_at", "expires_at"):
             data[key] = data[key].isoformat() if data[key] else None

@@ -12,9 +12,44 @@ import signal
 import sys
 import threading
 from types import FrameType
+from typing import TYPE_CHECKING, Any
 
-from threadsync.emulator import Emulator
 from threadsync.errors import ThreadsyncError
+
+if TYPE_CHECKING:
+    from threadsync.emulator import Emulator
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "emulator",
+        help="run a local Threads API emulator",
+        description=(
+            "Run a local emulator of the Threads Graph API in the foreground. "
+            "Point THREADS_API_URL at it to try threadsync with no account. "
+            "See the README section 'Try it without an account' for its admin endpoints and faults."
+        ),
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
+    p.add_argument(
+        "--data", metavar="FILE", default=None, help="persist the emulator's state in FILE"
+    )
+    p.add_argument(
+        "--processing",
+        metavar="SPEC",
+        default=None,
+        help="processing times, e.g. image=1s,video=5s,carousel=1s",
+    )
+    p.add_argument("--token", default=None, help="the access token to accept (default: minted)")
+    p.add_argument(
+        "--allow-host",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help="also answer requests addressed to this host name (e.g. a container's name); "
+        "by default only loopback names and addresses, and the --host address, are answered",
+    )
 
 
 def _banner(emu: Emulator) -> list[str]:
@@ -32,6 +67,8 @@ def _banner(emu: Emulator) -> list[str]:
 
 
 def _build(args: argparse.Namespace) -> Emulator:
+    from threadsync.emulator import Emulator
+
     try:
         emu = Emulator(
             token=args.token,
@@ -40,7 +77,7 @@ def _build(args: argparse.Namespace) -> Emulator:
             host=args.host,
             port=args.port,
             access_log=True,
-            allowed_hosts=tuple(getattr(args, "allow_host", None) or ()),
+            allowed_hosts=tuple(args.allow_host),
         )
     except ValueError as exc:
         raise ThreadsyncError(f"{exc} (check --processing and --data)") from exc

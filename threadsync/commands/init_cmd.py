@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -91,26 +92,48 @@ Next steps:
 """
 
 
+@dataclass(frozen=True)
+class InitRequest:
+    directory: str
+    workflow: str
+    install: str
+    schedule: str
+    workflows: bool
+    force: bool
+
+
+def request_from(args: argparse.Namespace) -> InitRequest:
+    return InitRequest(
+        args.directory,
+        args.workflow,
+        args.install,
+        args.schedule,
+        not args.no_workflows,
+        args.force,
+    )
+
+
 def run(args: argparse.Namespace) -> int:
+    req = request_from(args)
     from threadsync import scaffold
     from threadsync.safewrite import write_atomic
 
-    root = Path(args.directory)
+    root = Path(req.directory)
     if not root.is_dir():
         raise ThreadsyncError(f"{root} is not a directory")
     try:
         files = scaffold.files(
-            workflow=args.workflow,
-            install=args.install,
-            schedule=args.schedule,
-            workflows=not args.no_workflows,
+            workflow=req.workflow,
+            install=req.install,
+            schedule=req.schedule,
+            workflows=req.workflows,
         )
     except ValueError as exc:
         raise ThreadsyncError(str(exc)) from None
     written = kept = 0
     for rel, text in files.items():
         path = root / rel
-        if path.exists() and not args.force:
+        if path.exists() and not req.force:
             print(f"  kept     {rel} (it exists; --force overwrites it)")
             kept += 1
             continue
@@ -121,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
     missing = _gitignore(root / ".gitignore")
     if missing:
         print(f"  updated  .gitignore (+ {', '.join(missing)})")
-    where = "here" if args.directory == "." else str(root)
+    where = "here" if req.directory == "." else str(root)
     print(f"\nthreadsync is set up {where}: {written} file(s) written, {kept} kept.\n")
     sys.stdout.write(NEXT_STEPS)
     return 0

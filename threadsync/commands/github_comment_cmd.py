@@ -17,6 +17,7 @@ import json
 import os
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -83,8 +84,45 @@ def add_parser(sub: Any) -> None:
     post.add_argument("--dry-run", action="store_true", help="print the comment, post nothing")
 
 
+@dataclass(frozen=True)
+class SaveRequest:
+    dir: Path
+    plan: Path | None
+    logs: tuple[Path, ...]
+    failed: bool
+    account: str
+    pr: int | None
+
+
+@dataclass(frozen=True)
+class PostRequest:
+    dir: Path
+    pr: int | None
+    repo: str | None
+    sha: str | None
+    api_url: str | None
+    author: str
+    dry_run: bool
+
+
+def request_from(args: argparse.Namespace) -> SaveRequest | PostRequest:
+    if args.comment_command == "save":
+        return SaveRequest(
+            Path(args.dir),
+            Path(args.plan) if args.plan else None,
+            tuple(Path(log) for log in args.log),
+            args.failed,
+            args.account,
+            args.pr,
+        )
+    return PostRequest(
+        Path(args.dir), args.pr, args.repo, args.sha, args.api_url, args.author, args.dry_run
+    )
+
+
 def run(args: argparse.Namespace) -> int:
-    return save(args) if args.comment_command == "save" else post(args)
+    request = request_from(args)
+    return save(request) if isinstance(request, SaveRequest) else post(request)
 
 
 def failed_plan(logs: list[str]) -> str:
@@ -109,27 +147,27 @@ def _read_text(path: Path) -> str:
         return ""
 
 
-def save(args: argparse.Namespace) -> int:
+def save(req: SaveRequest) -> int:
     from threadsync.github import MARKER, append_summary, read_event, write_output
 
-    out = Path(args.dir)
+    out = req.dir
     out.mkdir(parents=True, exist_ok=True)
-    plan = _read_text(Path(args.plan)) if args.plan else ""
-    ok = bool(plan.strip()) and not args.failed
+    plan = _read_text(req.plan) if req.plan else ""
+    ok = bool(plan.strip()) and not req.failed
     if not ok:
         partial = plan.strip()
-        plan = failed_plan([_read_text(Path(log)) for log in args.log])
+        plan = failed_plan([_read_text(log) for log in req.logs])
         if partial:
             plan += f"\n<details><summary>The plan so far</summary>\n\n{partial}\n\n</details>\n"
     elif not plan.startswith(MARKER):
         plan = f"{MARKER}\n{plan}"
     event = read_event()
-    number = args.pr or (event.get("pull_request") or {}).get("number") or event.get("number")
+    number = req.pr or (event.get("pull_request") or {}).get("number") or event.get("number")
     head = ((event.get("pull_request") or {}).get("head") or {}).get("sha")
     (out / PLAN_FILE).write_text(plan, encoding="utf-8")
-    meta = {"account": args.account, "pr": number, "sha": head, "ok": ok}
+    meta = {"account": req.account, "pr": number, "sha": head, "ok": ok}
     (out / META_FILE).write_text(json.dumps(meta) + "\n", encoding="utf-8")
-    heading = f"## Account {md_code(args.account)}\n\n" if args.account else ""
+    heading = f"## Account {md_code(req.account)}\n\n" if req.account else ""
     append_summary(heading + plan)
     write_output("ok", str(ok).lower())
     print(f"Saved the {'plan' if ok else 'errors'} to {out / PLAN_FILE}.")
@@ -183,9 +221,9 @@ def compose(plans: list[dict[str, Any]], *, limit: int | None = None) -> str:
     return body
 
 
-def _expected_sha(args: argparse.Namespace, event: dict[str, Any]) -> str | None:
+def _expected_sha(req: PostRequest, event: dict[str, Any]) -> str | None:
     run_info = event.get("workflow_run") or {}
-    sha = args.sha or run_info.get("head_sha") or None
+    sha = req.sha or run_info.get("head_sha") or None
     if sha is None:
         return None
     if not _SHA.match(str(sha)):
@@ -208,27 +246,27 @@ def find_pr(gh: Any, repo: str, candidates: list[int], sha: str | None) -> tuple
     return None, reason
 
 
-def post(args: argparse.Namespace) -> int:
+def post(req: PostRequest) -> int:
     from threadsync.github import GitHub, check_repo, read_event, upsert_comment, write_output
 
-    directory = Path(args.dir)
+    directory = req.dir
     plans = collect(directory) if directory.is_dir() else []
     if not plans:
         print(f"No saved plan under {directory}: nothing to post.")
         return 0
     body = compose(plans)
-    if args.dry_run:
+    if req.dry_run:
         sys.stdout.write(body)
         return 0
-    repo = check_repo(args.repo or os.environ.get("GITHUB_REPOSITORY", ""))
+    repo = check_repo(req.repo or os.environ.get("GITHUB_REPOSITORY", ""))
     token = os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN")
     if not token:
         raise ThreadsyncError("no GitHub token: set GITHUB_TOKEN (in a workflow: github.token)")
     event = read_event()
-    sha = _expected_sha(args, event)
-    gh = GitHub(token, api_url=args.api_url)
-    if args.pr:
-        candidates = [args.pr]
+    sha = _expected_sha(req, event)
+    gh = GitHub(token, api_url=req.api_url)
+    if req.pr:
+        candidates = [req.pr]
     else:  # the event's own PRs first (same-repo PRs), then what the artifacts claim (forks)
         from_event = (event.get("workflow_run") or {}).get("pull_requests") or []
         candidates = [int(p["number"]) for p in from_event if isinstance(p.get("number"), int)]
@@ -237,7 +275,7 @@ def post(args: argparse.Namespace) -> int:
     if number is None:
         print(f"Not posted: {reason}.")
         return 0
-    result = upsert_comment(gh, repo, number, body, author=args.author or None)
+    result = upsert_comment(gh, repo, number, body, author=req.author or None)
     extra = f" (and removed {result.removed} duplicate(s))" if result.removed else ""
     print(f"{result.action.capitalize()} the plan comment on PR #{number}: {result.url}{extra}")
     write_output("comment-url", result.url)

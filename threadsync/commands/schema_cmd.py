@@ -8,10 +8,19 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import Any
 
-from threadsync.content import json_schema
+
+def add_parser(sub: Any) -> None:
+    sub.add_parser(
+        "schema",
+        help="print the JSON Schema of content files",
+        description="Print the JSON Schema of a content file, for editor completion and checks.",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
+    from threadsync.content import json_schema
+
     print(json.dumps(json_schema(), indent=2, ensure_ascii=False))
     return 0

@@ -11,11 +11,28 @@ import argparse
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from threadsync.commands._context import held_tokens
-from threadsync.config import ConfigError, load_config
-from threadsync.content import Problem, load_project
+from threadsync.commands._common import where_from
+from threadsync.commands._options import add_content_options
 from threadsync.output.escape import terminal_text
+
+if TYPE_CHECKING:
+    from threadsync.content import Problem
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "validate",
+        help="check the content files",
+        description=(
+            "Load, render and check every post under the content dir. Prints "
+            "'path:line:col: message' for each problem (exit 1), "
+            "or a count of valid posts (exit 0)."
+        ),
+    )
+    add_content_options(p)
+    p.add_argument("--json", action="store_true", help="print the problems as a JSON list")
 
 
 def _plural(n: int, word: str) -> str:
@@ -24,6 +41,8 @@ def _plural(n: int, word: str) -> str:
 
 def _display(problem: Problem, root: Path) -> Problem:
     """Problem paths are relative to the project root; show them relative to the cwd."""
+    from threadsync.content import Problem
+
     try:
         rel_root = os.path.relpath(root, Path.cwd())
     except ValueError:
@@ -47,30 +66,26 @@ def _report(problems: list[Problem], as_json: bool, summary: str | None) -> None
 
 
 def run(args: argparse.Namespace) -> int:
-    config_path = Path(args.config) if getattr(args, "config", None) else None
-    root = config_path.parent if config_path is not None else Path.cwd()
-    as_json = bool(getattr(args, "json", False))
+    from threadsync.config import ConfigError
+    from threadsync.content import load_project
+    from threadsync.project import held_tokens, load_settings
+
+    where = where_from(args)
+    as_json = bool(args.json)
+    root = where.config.parent if where.config is not None else Path.cwd()
     try:
-        config = load_config(config_path, root)
+        root, config = load_settings(where)
     except ConfigError as exc:
         problems = [_display(p, root) for p in exc.problems]
         errors = len(problems)
         _report(problems, as_json, f"{_plural(errors, 'error')} in the configuration")
         return 1
-    content_dir = getattr(args, "content_dir", None)
-    if content_dir:
-        absolute = (Path.cwd() / content_dir).resolve()
-        try:
-            rel = os.path.relpath(absolute, root.resolve())
-        except ValueError:
-            rel = str(absolute)
-        config = config.model_copy(update={"content": rel})
-    project = load_project(root, config, held_tokens=held_tokens(args, config))
-    problems = [_display(p, root) for p in project.problems]
-    n_errors = len(project.errors)
-    n_warnings = len(project.warnings)
+    content = load_project(root, config, held_tokens=held_tokens(where, config))
+    problems = [_display(p, root) for p in content.problems]
+    n_errors = len(content.errors)
+    n_warnings = len(content.warnings)
     if n_errors:
-        files = len({p.path for p in project.errors})
+        files = len({p.path for p in content.errors})
         summary = f"{_plural(n_errors, 'error')}"
         if n_warnings:
             summary += f", {_plural(n_warnings, 'warning')}"
@@ -78,12 +93,12 @@ def run(args: argparse.Namespace) -> int:
         _report(problems, as_json, summary)
         return 1
     extras = []
-    drafts = len(project.drafts)
+    drafts = len(content.drafts)
     if drafts:
         extras.append(_plural(drafts, "draft"))
     if n_warnings:
         extras.append(_plural(n_warnings, "warning"))
-    posts = len(project.posts)
+    posts = len(content.posts)
     summary = f"{posts} post{'' if posts == 1 else 's'} valid"
     if extras:
         summary += f" ({', '.join(extras)})"

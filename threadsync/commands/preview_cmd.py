@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
-from threadsync.commands._context import Context, account_contexts, utcnow
+from threadsync.commands._common import where_from
 from threadsync.commands._options import add_account_option, add_content_options
+from threadsync.project import Target, Where, targets, utcnow
 
 DEFAULT_OUT = Path(".threadsync/preview")
 
@@ -57,9 +59,22 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
 
 
-def display_name(args: argparse.Namespace, ctx: Context) -> str:
-    given = getattr(args, "name", None)
-    return str(given or ctx.account or ctx.root.resolve().name or "account")
+@dataclass(frozen=True)
+class PreviewRequest:
+    where: Where
+    out: Path | None
+    name: str | None
+    open: bool
+
+
+def request_from(args: argparse.Namespace) -> PreviewRequest:
+    return PreviewRequest(
+        where_from(args), Path(args.out) if args.out else None, args.name, args.open
+    )
+
+
+def display_name(name: str | None, target: Target) -> str:
+    return str(name or target.account or target.root.resolve().name or "account")
 
 
 def open_in_browser(target: str) -> None:
@@ -69,15 +84,15 @@ def open_in_browser(target: str) -> None:
         print(f"Could not start a web browser; open {target} yourself.", file=sys.stderr)
 
 
-def build_one(args: argparse.Namespace, ctx: Context, out: Path) -> tuple[Path, int]:
+def build_one(request: PreviewRequest, target: Target, out: Path) -> tuple[Path, int]:
     """Write one account's site; returns its index and the number of errors."""
     from threadsync.preview import Site, take_snapshot
     from threadsync.preview.terminal import problem_lines, verdict
 
     snap = take_snapshot(
-        ctx.root, ctx.config, ctx.state_path, utcnow(), held_tokens=ctx.held_tokens
+        target.root, target.config, target.state_path, utcnow(), held_tokens=target.held_tokens
     )
-    site = Site(out, account=display_name(args, ctx))
+    site = Site(out, account=display_name(request.name, target))
     site.build(snap)
     for line in problem_lines(snap):
         print(line, file=sys.stderr)
@@ -88,15 +103,16 @@ def build_one(args: argparse.Namespace, ctx: Context, out: Path) -> tuple[Path, 
 
 
 def run(args: argparse.Namespace) -> int:
-    contexts = account_contexts(args)
-    base = Path(args.out) if getattr(args, "out", None) else contexts[0].root / DEFAULT_OUT
+    request = request_from(args)
+    found = targets(request.where)
+    base = request.out or found[0].root / DEFAULT_OUT
     errors = 0
     indexes = []
-    for ctx in contexts:
-        out = base / ctx.account if len(contexts) > 1 and ctx.account else base
-        index, n = build_one(args, ctx, out)
+    for target in found:
+        out = base / target.account if len(found) > 1 and target.account else base
+        index, n = build_one(request, target, out)
         indexes.append(index)
         errors += n
-    if getattr(args, "open", False):
+    if request.open:
         open_in_browser(indexes[0].as_uri())
     return 1 if errors else 0

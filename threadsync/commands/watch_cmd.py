@@ -14,12 +14,14 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from threadsync.commands._context import Context, account_contexts, utcnow
-from threadsync.commands.preview import add_preview_options, display_name, open_in_browser
+from threadsync.commands._common import where_from
+from threadsync.commands.preview_cmd import add_preview_options, display_name, open_in_browser
 from threadsync.errors import ThreadsyncError
+from threadsync.project import Target, Where, targets, utcnow
 
 if TYPE_CHECKING:
     from threadsync.preview import Snapshot
@@ -55,45 +57,60 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--open", action="store_true", help="open the preview in a web browser")
 
 
-def one_context(args: argparse.Namespace) -> Context:
+@dataclass(frozen=True)
+class WatchRequest:
+    where: Where
+    port: int
+    out: Path | None
+    name: str | None
+    open: bool
+
+
+def request_from(args: argparse.Namespace) -> WatchRequest:
+    out = Path(args.out) if args.out else None
+    return WatchRequest(where_from(args), args.port, out, args.name, args.open)
+
+
+def one_target(where: Where) -> Target:
     """The account to watch: one at a time, since one server shows one account's posts."""
-    contexts = account_contexts(args)
-    if len(contexts) > 1:
-        names = ", ".join(c.account or "" for c in contexts)
+    found = targets(where)
+    if len(found) > 1:
+        names = ", ".join(t.name for t in found)
         raise ThreadsyncError(f"watch one account at a time: add --account NAME ({names})")
-    return contexts[0]
+    return found[0]
 
 
-def _snapshot(args: argparse.Namespace, root: Path) -> Snapshot:
+def _snapshot(where: Where, root: Path) -> Snapshot:
     from threadsync.preview import empty_snapshot, take_snapshot
 
     now = utcnow()
     try:
-        ctx = one_context(args)
+        target = one_target(where)
     except ThreadsyncError as exc:  # a broken threadsync.yaml: show it, keep watching
         return empty_snapshot(root, now, [str(exc)])
-    return take_snapshot(ctx.root, ctx.config, ctx.state_path, now, held_tokens=ctx.held_tokens)
+    return take_snapshot(
+        target.root, target.config, target.state_path, now, held_tokens=target.held_tokens
+    )
 
 
-def _watched(args: argparse.Namespace, first: Context) -> Watched:
+def _watched(where: Where, first: Target) -> Watched:
+    from threadsync.config import CONFIG_NAME
     from threadsync.preview.watch import Watched
 
     try:
-        ctx = one_context(args)
+        target = one_target(where)
     except ThreadsyncError:
-        ctx = first
-    from threadsync.config import CONFIG_NAME
-
-    config = Path(args.config) if getattr(args, "config", None) else ctx.root / CONFIG_NAME
-    content = (ctx.root / ctx.config.content).absolute()
-    files = frozenset({config.absolute(), ctx.state_path.absolute()})
+        target = first
+    config = where.config or target.root / CONFIG_NAME
+    content = (target.root / target.config.content).absolute()
+    files = frozenset({config.absolute(), target.state_path.absolute()})
     return Watched(content, files)
 
 
 @contextlib.contextmanager
-def _out_dir(args: argparse.Namespace) -> Iterator[Path]:
-    if getattr(args, "out", None):
-        yield Path(args.out)
+def _out_dir(out: Path | None) -> Iterator[Path]:
+    if out is not None:
+        yield out
         return
     tmp = Path(tempfile.mkdtemp(prefix="threadsync-watch-"))
     try:
@@ -102,37 +119,38 @@ def _out_dir(args: argparse.Namespace) -> Iterator[Path]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def make_watcher(args: argparse.Namespace, out: Path) -> Watcher:
+def make_watcher(request: WatchRequest, out: Path) -> Watcher:
     """The watcher of ``run``, unstarted (tests start and stop it themselves)."""
     from threadsync.preview import Site
     from threadsync.preview.watch import Watcher
 
-    ctx = one_context(args)  # a broken threadsync.yaml at start is an error, as elsewhere
-    site = Site(out, account=display_name(args, ctx), live=True)
+    target = one_target(request.where)  # a broken threadsync.yaml at start is an error
+    site = Site(out, account=display_name(request.name, target), live=True)
     return Watcher(
         site,
-        lambda: _snapshot(args, ctx.root),
-        lambda: _watched(args, ctx),
-        port=int(getattr(args, "port", 8000)),
+        lambda: _snapshot(request.where, target.root),
+        lambda: _watched(request.where, target),
+        port=request.port,
         echo=lambda line: print(line, flush=True),
-        root=ctx.root,
+        root=target.root,
     )
 
 
 def run(args: argparse.Namespace, *, stop: threading.Event | None = None) -> int:
     """Serve until Ctrl-C (or until ``stop`` is set, for callers embedding it)."""
-    with _out_dir(args) as out:
+    request = request_from(args)
+    with _out_dir(request.out) as out:
         try:
-            watcher = make_watcher(args, out)
+            watcher = make_watcher(request, out)
         except OSError as exc:  # most often: the port is taken
             raise ThreadsyncError(
-                f"cannot serve on 127.0.0.1:{getattr(args, 'port', 8000)}: "
+                f"cannot serve on 127.0.0.1:{request.port}: "
                 f"{exc.strerror or exc}; choose another --port (0 picks a free one)"
             ) from exc
         try:
             watcher.start()
             print(f"Serving the preview at {watcher.url} (Ctrl-C to stop)", flush=True)
-            if getattr(args, "open", False):
+            if request.open:
                 open_in_browser(watcher.url)
             waiter = stop or threading.Event()
             while not waiter.wait(0.5):

@@ -1,0 +1,66 @@
+"""``threadsync status``: what is published, due, scheduled, pending or failed; token and quota.
+
+Works offline from the state file and the content.  With a token (or
+``--emulator``) it also shows when the token expires and what is left of the
+24 h publishing quota.  Broken content does not stop it: the state is still
+shown, with a count of the content's errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import replace
+from typing import Any
+
+from threadsync import runner
+from threadsync.commands._common import api_from, reaching, render, where_from
+from threadsync.commands._options import add_api_options, add_content_options
+
+SHOWN = 10  # lines per group in the text output; --all shows every one
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "status",
+        help="show what is published, scheduled, pending or failed; the token and the quota",
+        description=(
+            "Show where every post stands: published (newest first), due (the next apply "
+            "publishes it), scheduled (with its time), pending (an apply stopped part-way), "
+            "failed (with the error), removed from the content, and drafts. Reads the state "
+            "file and the content, offline. With THREADS_ACCESS_TOKEN (or --emulator) it also "
+            "shows when the token expires and what is left of the 24 h publishing quota. "
+            "With several accounts in threadsync.yaml, each is shown in turn (or only "
+            "--account NAME)."
+        ),
+    )
+    add_content_options(p, state=True)
+    p.add_argument("--json", action="store_true", help="print the status as JSON")
+    p.add_argument(
+        "--all", action="store_true", help=f"list every post (default: {SHOWN} per group)"
+    )
+    add_api_options(p)
+
+
+def request_from(args: argparse.Namespace) -> runner.StatusRequest:
+    return runner.StatusRequest(where=where_from(args), api=api_from(args))
+
+
+def run(args: argparse.Namespace) -> int:
+    from threadsync.output.status_text import render_text
+
+    request = request_from(args)
+    as_json = bool(args.json)
+    limit = None if args.all else SHOWN
+
+    def show(target: Any, data: dict[str, Any]) -> None:
+        if as_json:
+            print(json.dumps(data, indent=2, ensure_ascii=False))
+        else:
+            sys.stdout.write(render_text(data, limit=limit))
+
+    with reaching(request.where, request.api) as api:
+        return render(
+            runner.status(replace(request, api=api)), as_json=as_json, show=show, document=dict
+        )

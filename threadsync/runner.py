@@ -1,0 +1,515 @@
+"""The flows: plan, apply, import, status and stats, from a request object to results.
+
+A command builds a frozen request from its arguments and calls one function
+here; it gets back one :class:`Outcome` per account and renders it.  Nothing
+here prints or reads the command line: apply's questions and progress go
+through the :class:`ApplyUI` the command passes in.  An expected failure of
+one account (ours or the API's) is its outcome, and the others go on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+
+from threadsync.errors import ThreadsyncError
+from threadsync.project import (
+    ApiSettings,
+    Target,
+    Where,
+    api_factory,
+    load_content,
+    long_lived,
+    read_content,
+    utcnow,
+)
+
+if TYPE_CHECKING:
+    from threadsync.api import API
+    from threadsync.apply import ApplyReport
+    from threadsync.content import Content
+    from threadsync.importer import ImportResult
+    from threadsync.lock import Holder
+    from threadsync.plan import Plan
+    from threadsync.publisher import Progress
+    from threadsync.state import State
+    from threadsync.stats.report import Report
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[R]):
+    """What one account's run gave: its result, or the expected error that stopped it."""
+
+    target: Target
+    result: R | None = None
+    error: Exception | None = None
+
+    def unwrap(self) -> R:
+        """The result; the error is raised again (for a run of one account)."""
+        if self.error is not None:
+            raise self.error
+        assert self.result is not None
+        return self.result
+
+
+class Run(Generic[R]):
+    """The accounts a command works on, and their outcomes, made one account at a time.
+
+    ``targets`` is known at once (so the command knows whether it shows one
+    account or several); each outcome is made as it is iterated, so what a
+    command shows of one account comes before the next one starts.
+    """
+
+    def __init__(self, targets: Sequence[Target], work: Callable[[Target], R]) -> None:
+        self.targets = list(targets)
+        self._work = work
+
+    def outcomes(self, before: Callable[[Target], None] | None = None) -> Iterator[Outcome[R]]:
+        """Each account's outcome; an expected error is kept, a bug goes up at once."""
+        from threadsync.api.errors import ThreadsError
+
+        for target in self.targets:
+            if before is not None:
+                before(target)
+            try:
+                yield Outcome(target, result=self._work(target))
+            except (ThreadsyncError, ThreadsError) as exc:
+                yield Outcome(target, error=exc)
+
+    def only(self) -> R:
+        """The result of a run of one account (its error is raised)."""
+        assert len(self.targets) == 1
+        return next(self.outcomes()).unwrap()
+
+
+# --- plan --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    where: Where = field(default_factory=Where)
+    api: ApiSettings = field(default_factory=ApiSettings)
+    prune: bool = False
+    retry_failed: bool = False
+    targets: tuple[str, ...] = ()
+    refresh: bool = False
+    force: bool = False
+    out: Path | None = None  # save the plan, to apply exactly it later
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    plan: Plan
+    refusal: str | None = None  # why the safety limits refuse it (apply needs --force)
+    saved: Path | None = None
+
+
+def plan(request: PlanRequest) -> Run[PlanResult]:
+    one = "--out saves the plan of one account" if request.out else None
+    return Run(_targets(request.where, one), lambda t: _plan_one(request, t))
+
+
+def _plan_one(request: PlanRequest, target: Target) -> PlanResult:
+    from threadsync.saved_plan import save_plan
+    from threadsync.state import load_state
+
+    now = utcnow()
+    content = load_content(target, now)
+    with long_lived():
+        state = load_state(target.state_path, target.root)
+    made = make_plan_for(request, target, content, state, now)
+    refusal = _refusal(request, target, made)
+    if request.out is not None and refusal is None:
+        save_plan(
+            made,
+            request.out,
+            retry_failed=request.retry_failed,
+            refresh=request.refresh,
+            root=target.root,
+        )
+        return PlanResult(made, saved=request.out)
+    return PlanResult(made, refusal)
+
+
+def _refusal(request: PlanRequest, target: Target, made: Plan) -> str | None:
+    if request.force:
+        return None
+    limits = target.config.limits
+    return made.refusal(
+        max_posts=limits.max_posts_per_apply, max_deletes=limits.max_deletes(made.prune)
+    )
+
+
+def make_plan_for(
+    request: PlanRequest, target: Target, content: Content, state: State, now: dt.datetime
+) -> Plan:
+    """The plan, with the API's facts folded in when a token is available."""
+    from threadsync.diff import make_plan
+    from threadsync.plan import Notice
+
+    make_api = api_factory(target, request.api, required=request.refresh)
+    api = make_api() if make_api else None
+    remote = None
+    extra: list[Notice] = []
+    prune = request.prune or target.config.prune
+    try:
+        if api is not None:  # only now: requests and the client stay off the offline path
+            from threadsync.refresh import quota_notices, refresh, root_keys, token_notices
+
+            state.check_account(api.get_account().id)
+            if request.refresh:
+                remote = refresh(api, state)
+        made = make_plan(
+            content.posts,
+            state,
+            now,
+            prune=prune,
+            retry_failed=request.retry_failed,
+            targets=list(request.targets),
+            remote=remote,
+            root_keys=root_keys(content.posts) if api is not None and remote else None,
+        )
+        if api is not None:
+            extra += quota_notices(api, made, content.posts, state)
+            extra += token_notices(api, now)
+    finally:
+        if api is not None:
+            api.close()
+    warnings = [Notice(None, str(w)) for w in content.warnings]
+    if extra or warnings:
+        made = replace(made, notices=made.notices + tuple(warnings) + tuple(extra))
+    return made
+
+
+# --- apply -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApplyRequest:
+    plan: PlanRequest = field(default_factory=PlanRequest)  # what to plan (``out`` unused)
+    planfile: Path | None = None  # apply exactly this saved plan
+    workers: int | None = None
+    lookup: bool = True
+    lock_timeout: float = 0.0
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    plan: Plan
+    report: ApplyReport | None = None  # None: nothing was done (no changes, or cancelled)
+    refusal: str | None = None
+    cancelled: bool = False
+
+
+class ApplyUI(Protocol):
+    """What apply shows and asks while it runs (the command's terminal, or a test)."""
+
+    def show_plan(self, target: Target, plan: Plan) -> None: ...
+    def confirm(self, target: Target, plan: Plan) -> bool: ...
+    def progress(self, target: Target) -> AbstractContextManager[Progress]: ...
+
+
+def apply(
+    request: ApplyRequest,
+    ui: ApplyUI,
+    *,
+    sleep: Callable[[float], None] | None = None,
+    now: Callable[[], dt.datetime] | None = None,
+) -> Run[ApplyResult]:
+    """Apply the plan of each account.  ``sleep`` and ``now`` default to the real ones."""
+    from threadsync.saved_plan import load_saved_plan
+
+    wait = sleep or time.sleep
+    clock = now or utcnow
+
+    saved = load_saved_plan(request.planfile) if request.planfile else None
+    planning = request.plan
+    if saved is not None:  # the saved plan's options, so the fresh plan can match it
+        planning = replace(
+            planning,
+            prune=saved.prune or planning.prune,
+            retry_failed=saved.retry_failed or planning.retry_failed,
+            refresh=saved.refresh or planning.refresh,
+        )
+    one = "a saved plan belongs to one account" if saved is not None else None
+
+    def work(target: Target) -> ApplyResult:
+        return _apply_one(request, planning, saved, target, ui, wait, clock)
+
+    return Run(_targets(planning.where, one), work)
+
+
+def _apply_one(
+    request: ApplyRequest,
+    planning: PlanRequest,
+    saved: Any,
+    target: Target,
+    ui: ApplyUI,
+    sleep: Callable[[float], None],
+    now: Callable[[], dt.datetime],
+) -> ApplyResult:
+    from threadsync.apply import Applier
+    from threadsync.journal import Journal
+    from threadsync.lock import state_lock
+    from threadsync.publisher import ApplyOptions
+    from threadsync.saved_plan import check_fresh
+    from threadsync.state import StateStore
+
+    make_api = api_factory(target, planning.api, required=True)
+    assert make_api is not None
+    max_age = dt.timedelta(minutes=target.config.limits.lock_max_age)
+    with state_lock(
+        target.state_path, "apply", wait=request.lock_timeout, max_age=max_age, root=target.root
+    ):
+        with long_lived():
+            store = StateStore(target.state_path, target.root)
+        started = now()
+        content = load_content(target, started)
+        made = make_plan_for(planning, target, content, store.state, started)
+        if saved is not None:
+            made = check_fresh(saved, made)
+        ui.show_plan(target, made)
+        refusal = _refusal(planning, target, made)
+        if refusal is not None:
+            return ApplyResult(made, refusal=refusal)
+        if not made.has_changes:
+            return ApplyResult(made)
+        if saved is None and not ui.confirm(target, made):
+            return ApplyResult(made, cancelled=True)
+        options = ApplyOptions.from_config(
+            target.config.apply, workers=request.workers, lookup=request.lookup
+        )
+        with ui.progress(target) as progress:
+            applier = Applier(
+                made,
+                {p.id: p for p in content.posts},
+                Journal(store),
+                make_api,
+                options,
+                sleep=sleep,
+                now=now,
+                progress=progress,
+            )
+            return ApplyResult(made, applier.run())
+
+
+# --- import ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    where: Where = field(default_factory=Where)
+    api: ApiSettings = field(default_factory=ApiSettings)
+    since: dt.datetime | None = None
+    dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    matches: ImportResult
+    written: bool
+
+
+def import_(request: ImportRequest) -> Run[ImportOutcome]:
+    return Run(_targets(request.where), lambda t: _import_one(request, t))
+
+
+def _import_one(request: ImportRequest, target: Target) -> ImportOutcome:
+    from threadsync.importer import FIELDS, match_posts, record
+    from threadsync.lock import state_lock
+    from threadsync.state import StateStore
+
+    make_api = api_factory(target, request.api, required=True)
+    assert make_api is not None
+    max_age = dt.timedelta(minutes=target.config.limits.lock_max_age)
+    with state_lock(target.state_path, "import", max_age=max_age, root=target.root):
+        store = StateStore(target.state_path, target.root, command="import")
+        content = load_content(target, utcnow())
+        with make_api() as api:
+            account = api.get_account()
+            store.state.check_account(account.id)
+            threads = list(api.iter_threads(since=request.since, fields=FIELDS))
+            replies = list(api.iter_user_replies(since=request.since, fields=FIELDS))
+        matches = match_posts(content.posts, store.state, threads, replies)
+        write = bool(matches.matched) and not request.dry_run
+        if write:
+            if store.state.user_id is None:
+                store.state.user_id = account.id
+            record(store.state, content.posts, matches)
+            store.save()
+    return ImportOutcome(matches, write)
+
+
+# --- status ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatusRequest:
+    where: Where = field(default_factory=Where)
+    api: ApiSettings = field(default_factory=ApiSettings)
+
+
+def status(request: StatusRequest) -> Run[dict[str, Any]]:
+    return Run(_targets(request.where), lambda t: _status_one(request, t))
+
+
+def _status_one(request: StatusRequest, target: Target) -> dict[str, Any]:
+    """Where every post stands (offline, even with broken content), and the account's facts."""
+    from threadsync.state import load_state
+    from threadsync.status import summarize
+
+    now = utcnow()
+    state = load_state(target.state_path, target.root)
+    content = read_content(target, now)
+    data = summarize(content.posts, state, now).data()
+    data["state"]["path"] = target.shown_state()
+    data["content_errors"] = len(content.errors)
+    make_api = api_factory(target, request.api, required=False)
+    data["account"] = _account_facts(make_api(), state, now) if make_api else None
+    return data
+
+
+def _account_facts(api: API, state: State, now: dt.datetime) -> dict[str, Any]:
+    """The token's expiry and the quota; a failure is reported, not raised."""
+    from threadsync.api.errors import ThreadsError
+    from threadsync.api.reading import PUBLISHING_QUOTA_FIELDS
+
+    facts: dict[str, Any] = {}
+    with api:
+        try:
+            account = api.get_account()
+            facts["user_id"] = account.id
+            facts["username"] = account.username
+            state.check_account(account.id)
+        except ThreadsError as exc:
+            facts["error"] = str(exc)
+            return facts
+        try:
+            expires = api.get_token_info().expires_at
+            facts["token_expires_at"] = expires.isoformat() if expires else None
+            facts["token_days_left"] = (
+                round((expires - now).total_seconds() / 86400, 1) if expires else None
+            )
+        except ThreadsError as exc:
+            facts["token_error"] = str(exc)
+        try:
+            limit = api.get_publishing_limit(fields=PUBLISHING_QUOTA_FIELDS)
+            facts["quota"] = {
+                "posts_remaining": limit.posts_remaining,
+                "posts_total": limit.config.quota_total if limit.config else None,
+                "replies_remaining": limit.replies_remaining,
+                "replies_total": limit.reply_config.quota_total if limit.reply_config else None,
+            }
+        except ThreadsError as exc:
+            facts["quota_error"] = str(exc)
+    return facts
+
+
+# --- stats -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatsRequest:
+    where: Where = field(default_factory=Where)
+    api: ApiSettings = field(default_factory=ApiSettings)
+    since: dt.datetime | None = None  # naive: in threadsync.yaml's timezone
+    max_age: dt.timedelta = dt.timedelta(hours=6)
+    cache: Path | None = None  # default: insights.json beside the state file
+    period: dt.timedelta = dt.timedelta(days=30)  # the account's period without ``since``
+
+
+def stats(request: StatsRequest) -> Run[Report]:
+    return Run(_targets(request.where), lambda t: _stats_one(request, t))
+
+
+def _stats_one(request: StatsRequest, target: Target) -> Report:
+    from threadsync.state import load_state
+    from threadsync.stats.cache import cache_path_for, load_cache, save_cache
+    from threadsync.stats.collect import collect
+    from threadsync.stats.report import build_report
+
+    since = request.since
+    if since is not None and since.tzinfo is None:
+        since = since.replace(tzinfo=target.config.tzinfo() or dt.timezone.utc)
+    make_api = api_factory(target, request.api, required=True)
+    assert make_api is not None
+    state = load_state(target.state_path, target.root)
+    now = utcnow()
+    cache_path = request.cache or cache_path_for(target.state_path)
+    posts = {p.id: p for p in read_content(target, now).posts}
+    with make_api() as api:
+        account = api.get_account()
+        state.check_account(account.id)
+        cache = load_cache(cache_path, account.id, target.root)
+        try:
+            collected = collect(
+                api,
+                state,
+                cache,
+                now,
+                max_age=request.max_age,
+                since=since,
+                period_since=since or _period_start(now, request.period),
+            )
+        finally:
+            save_cache(cache_path, cache, target.root)  # keep what was fetched, even on a failure
+    return build_report(
+        state,
+        collected.cache,
+        posts,
+        now=now,
+        since=since,
+        max_age_hours=request.max_age.total_seconds() / 3600,
+        fetched=collected.fetched,
+        reused=collected.reused,
+        errors=collected.errors,
+        warnings=collected.warnings,
+    )
+
+
+def _period_start(now: dt.datetime, period: dt.timedelta) -> dt.datetime:
+    """Midnight UTC ``period`` ago: a fixed start all day long, so the cached period is reused."""
+    start = (now - period).astimezone(dt.timezone.utc)
+    return start.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+# --- force-unlock ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnlockRequest:
+    where: Where = field(default_factory=Where)
+    max_age: dt.timedelta | None = None  # default: limits.lock_max_age
+
+
+def force_unlock(request: UnlockRequest) -> Run[tuple[Holder | None, dt.datetime]]:
+    from threadsync.lock import force_unlock as unlock
+
+    def work(target: Target) -> tuple[Holder | None, dt.datetime]:
+        max_age = request.max_age
+        if max_age is None:
+            max_age = dt.timedelta(minutes=target.config.limits.lock_max_age)
+        now = utcnow()
+        return unlock(target.state_path, max_age=max_age, now=now, root=target.root), now
+
+    return Run(_targets(request.where), work)
+
+
+def _targets(where: Where, one: str | None = None) -> list[Target]:
+    from threadsync.project import targets
+
+    return targets(where, one=one)
+
+
+def combined_code(codes: Sequence[int]) -> int:
+    """One exit code for several accounts: 1 if any failed, else 2 if any has changes."""
+    if 1 in codes:
+        return 1
+    return 2 if 2 in codes else 0
