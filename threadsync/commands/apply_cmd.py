@@ -134,7 +134,7 @@ def document(result: runner.ApplyResult) -> object:
 
 def show(result: runner.ApplyResult, view: View) -> None:
     from threadsync.github import append_summary, write_output
-    from threadsync.output.report import render_report_markdown, render_report_text
+    from threadsync.output.apply_report import render_report_markdown, render_report_text
     from threadsync.output.style import use_color
 
     if result.refusal is not None:

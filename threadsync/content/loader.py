@@ -232,6 +232,7 @@ class _ProjectLoader(PostBuilder):
         """YAML or Markdown → a mapping of fields, with its source positions."""
         is_md = rel.lower().endswith(".md")
         conflicts: list[tuple[Loc, str]] = []
+        data: Any
         try:
             if is_md:
                 data, source, conflicts = parse_markdown(text, shown)

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from threadsync.content import MediaItem, Part, Post, Problem, Reference, threads_length
 from threadsync.content.rules import TEXT_LIMIT
 from threadsync.output.describe import shape
-from threadsync.preview.status import Status, format_when
+from threadsync.preview.badges import Status, format_when
 from threadsync.preview.text import Segment, segments
 
 # The words Threads uses for each reply_control value.

@@ -32,7 +32,7 @@ from threadsync.preview.media import PREVIEW_WHAT, MediaStore
 from threadsync.preview.model import CardBuilder, CardView, page_of_file, page_of_post
 from threadsync.preview.render import STYLESHEET, Group, Renderer
 from threadsync.preview.snapshot import Snapshot
-from threadsync.preview.status import GROUPS, Status, statuses
+from threadsync.preview.badges import GROUPS, Status, statuses
 from threadsync.safewrite import make_dirs, write_atomic
 
 RENDER_VERSION = "1"  # bump when the templates change what a card shows

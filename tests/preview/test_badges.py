@@ -8,7 +8,7 @@ from pathlib import Path
 
 from threadsync.config import load_config
 from threadsync.preview import take_snapshot
-from threadsync.preview.status import statuses
+from threadsync.preview.badges import statuses
 from threadsync.state import PostState
 
 from .support import hashes, published_entry, write_state
