@@ -18,9 +18,9 @@ import pytest
 
 from threadsync.apply import ApplyReport, PostResult
 from threadsync.commands import github_comment_cmd as comment
+from threadsync.output.apply_report import render_report_markdown
 from threadsync.output.escape import terminal_text
 from threadsync.output.plan_markdown import MARKER, render_plan_markdown
-from threadsync.output.apply_report import render_report_markdown
 from threadsync.plan import Action, Change, Notice, Plan
 
 from .markdown import cells, code_spans, prose, raw_html, split_fences

@@ -12,9 +12,9 @@ import datetime as dt
 import io
 
 from threadsync.apply import ApplyReport, PostResult
+from threadsync.output.apply_report import render_report_text
 from threadsync.output.plan_text import render_plan_text
 from threadsync.output.progress import PlainProgress
-from threadsync.output.apply_report import render_report_text
 from threadsync.output.status_text import render_text as render_status
 from threadsync.plan import Action
 from threadsync.stats.formats import render_text as render_stats

@@ -20,8 +20,8 @@ from threadsync.content.markdown import MarkdownError, parse_markdown
 from threadsync.content.rules import TEXT_LIMIT
 from threadsync.content.safefs import Refused, RepoFiles
 from threadsync.content.yamlsrc import parse_yaml
-from threadsync.preview.model import CardView, PartView, page_of_file, slug_for
 from threadsync.preview.badges import Status
+from threadsync.preview.model import CardView, PartView, page_of_file, slug_for
 from threadsync.preview.text import segments
 
 NOTE = "Shown as written: the templates are not rendered while the file has errors."

@@ -26,13 +26,13 @@ from markupsafe import Markup
 
 from threadsync.content import Post
 from threadsync.content.safefs import Refused, RepoFiles
+from threadsync.preview.badges import GROUPS, Status, statuses
 from threadsync.preview.calendar import months_of
 from threadsync.preview.invalid import invalid_card
 from threadsync.preview.media import PREVIEW_WHAT, MediaStore
 from threadsync.preview.model import CardBuilder, CardView, page_of_file, page_of_post
 from threadsync.preview.render import STYLESHEET, Group, Renderer
 from threadsync.preview.snapshot import Snapshot
-from threadsync.preview.badges import GROUPS, Status, statuses
 from threadsync.safewrite import make_dirs, write_atomic
 
 RENDER_VERSION = "1"  # bump when the templates change what a card shows
