@@ -19,11 +19,8 @@ from typing import Literal
 
 from threadsync.api import API
 from threadsync.api.errors import (
-    MediaNotReady,
     NotFound,
     PermissionDenied,
-    QuotaExceeded,
-    RateLimited,
     ThreadsAccessTokenExpired,
     ThreadsAPIError,
     ThreadsError,
@@ -121,17 +118,6 @@ def _unknown(entry: PostState | None) -> bool:
     if entry is None:
         return True
     return entry.status == "pending" and not any(p.media_id or p.attempts for p in entry.parts)
-
-
-def _refused(exc: ThreadsAPIError) -> bool:
-    """A definite 4xx refusal of this post's content (not the token, rate or permissions)."""
-    if isinstance(
-        exc,
-        RateLimited | PermissionDenied | ThreadsAccessTokenExpired | MediaNotReady | QuotaExceeded,
-    ):
-        return False
-    status = exc.http_status or 0
-    return 400 <= status < 500 and not exc.is_transient
 
 
 class Applier:
@@ -411,7 +397,7 @@ class Applier:
                     try:
                         self._publish_post(post, change, futures.pop(post.id, None))
                     except ThreadsAPIError as exc:
-                        if _refused(exc):
+                        if exc.refusal:
                             raise PostFailed(f"Threads refused it: {exc}") from exc
                         raise
                 except QuotaExhausted as exc:

@@ -162,3 +162,24 @@ def test_client_raises_mapped_errors(
         rsps.post(url, json=body, status=status)
     with pytest.raises(cls):
         api.manage_reply("r1", hide=True)
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "refusal"),
+    [
+        (400, envelope(100, 2207001), True),  # an invalid parameter: the post itself
+        (400, envelope(100, 33), True),  # the object it names is gone
+        (400, envelope(190), False),
+        (400, envelope(4), False),
+        (400, envelope(10), False),
+        (400, envelope(24, 4279009), False),
+        (400, envelope(9), False),
+        (500, envelope(1), False),
+        (400, envelope(100, is_transient=True), False),
+    ],
+)
+def test_a_refusal_is_a_4xx_about_the_request_itself(
+    status: int, body: object, refusal: bool
+) -> None:
+    """Apply marks a post failed on a refusal; every other error has a remedy of its own."""
+    assert error_from_response(status, body).refusal is refusal

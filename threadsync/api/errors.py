@@ -178,6 +178,19 @@ class ThreadsAPIError(ThreadsResponseError):
     def retryable(self) -> bool:
         return self.is_transient or self.code in TRANSIENT_CODES
 
+    @property
+    def refusal(self) -> bool:
+        """A definite 4xx refusal of the request itself: sending it again won't help.
+
+        Not the token, the rate, permissions, the quota or an early publish,
+        which have classes of their own and their own remedies.
+        """
+        remedied = InvalidAccessToken | RateLimited | PermissionDenied | MediaNotReady | QuotaExceeded
+        if isinstance(self, remedied):
+            return False
+        status = self.http_status or 0
+        return 400 <= status < 500 and not self.is_transient
+
     def __str__(self) -> str:
         details = []
         if self.http_status is not None:

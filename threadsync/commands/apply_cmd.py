@@ -73,9 +73,13 @@ def request_from(args: argparse.Namespace) -> runner.ApplyRequest:
     )
 
 
+def view_from(args: argparse.Namespace) -> View:
+    return View(args.json, args.no_color, args.yes)
+
+
 def run(args: argparse.Namespace) -> int:
     request = request_from(args)
-    view = View(args.json, args.no_color, args.yes)
+    view = view_from(args)
     with reaching(request.plan.where, request.plan.api) as api:
         request = replace(request, plan=replace(request.plan, api=api))
         applied = runner.apply(request, TerminalUI(view))

@@ -11,6 +11,7 @@ import argparse
 import signal
 import sys
 import threading
+from dataclasses import dataclass
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
@@ -66,18 +67,34 @@ def _banner(emu: Emulator) -> list[str]:
     ]
 
 
-def _build(args: argparse.Namespace) -> Emulator:
+@dataclass(frozen=True)
+class EmulatorRequest:
+    host: str
+    port: int
+    data: str | None
+    processing: str | None
+    token: str | None
+    allowed_hosts: tuple[str, ...]
+
+
+def request_from(args: argparse.Namespace) -> EmulatorRequest:
+    return EmulatorRequest(
+        args.host, args.port, args.data, args.processing, args.token, tuple(args.allow_host)
+    )
+
+
+def _build(req: EmulatorRequest) -> Emulator:
     from threadsync.emulator import Emulator
 
     try:
         emu = Emulator(
-            token=args.token,
-            processing=args.processing,
-            data=args.data,
-            host=args.host,
-            port=args.port,
+            token=req.token,
+            processing=req.processing,
+            data=req.data,
+            host=req.host,
+            port=req.port,
             access_log=True,
-            allowed_hosts=tuple(args.allow_host),
+            allowed_hosts=req.allowed_hosts,
         )
     except ValueError as exc:
         raise ThreadsyncError(f"{exc} (check --processing and --data)") from exc
@@ -85,7 +102,7 @@ def _build(args: argparse.Namespace) -> Emulator:
         return emu.start()
     except OSError as exc:
         raise ThreadsyncError(
-            f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc} "
+            f"cannot listen on {req.host}:{req.port}: {exc.strerror or exc} "
             "(choose another --port, or --port 0 for any free one)"
         ) from exc
 
@@ -101,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
     previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     emu: Emulator | None = None
     try:
-        emu = _build(args)
+        emu = _build(request_from(args))
         for line in _banner(emu):
             print(line, flush=True)
         while not stop.wait(0.5):

@@ -50,11 +50,16 @@ def request_from(args: argparse.Namespace) -> runner.ImportRequest:
     )
 
 
+def view_from(args: argparse.Namespace) -> bool:
+    """Whether to print JSON."""
+    return bool(args.json)
+
+
 def run(args: argparse.Namespace) -> int:
     from threadsync.output.imports import import_data, render_import_text
 
     request = request_from(args)
-    as_json = bool(args.json)
+    as_json = view_from(args)
     with reaching(request.where, request.api) as api:
         imported = runner.import_(replace(request, api=api))
 

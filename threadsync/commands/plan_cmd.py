@@ -62,9 +62,13 @@ def request_from(args: argparse.Namespace) -> runner.PlanRequest:
     )
 
 
+def view_from(args: argparse.Namespace) -> View:
+    return View(output_format(args), args.no_color, args.detailed_exitcode)
+
+
 def run(args: argparse.Namespace) -> int:
     request = request_from(args)
-    view = View(output_format(args), args.no_color, args.detailed_exitcode)
+    view = view_from(args)
     with reaching(request.where, request.api) as api:
         planned = runner.plan(replace(request, api=api))
         as_json = view.format == "json" and request.out is None

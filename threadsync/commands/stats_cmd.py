@@ -102,9 +102,13 @@ def request_from(args: argparse.Namespace) -> runner.StatsRequest:
     )
 
 
+def view_from(args: argparse.Namespace) -> View:
+    return View(args.format or "text", Path(args.out) if args.out else None, bool(args.account))
+
+
 def run(args: argparse.Namespace) -> int:
     request = request_from(args)
-    view = View(args.format or "text", Path(args.out) if args.out else None, bool(args.account))
+    view = view_from(args)
     with reaching(request.where, request.api) as api:
         reports = runner.stats(replace(request, api=api))
         as_json = view.format == "json" and view.out is None

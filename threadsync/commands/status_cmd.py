@@ -47,12 +47,16 @@ def request_from(args: argparse.Namespace) -> runner.StatusRequest:
     return runner.StatusRequest(where=where_from(args), api=api_from(args))
 
 
+def view_from(args: argparse.Namespace) -> tuple[bool, int | None]:
+    """JSON or not; how many lines of each group the text shows."""
+    return bool(args.json), None if args.all else SHOWN
+
+
 def run(args: argparse.Namespace) -> int:
     from threadsync.output.status_text import render_text
 
     request = request_from(args)
-    as_json = bool(args.json)
-    limit = None if args.all else SHOWN
+    as_json, limit = view_from(args)
 
     def show(target: Any, data: dict[str, Any]) -> None:
         if as_json:

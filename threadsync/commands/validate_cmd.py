@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from threadsync.commands._common import where_from
 from threadsync.commands._options import add_content_options
 from threadsync.output.escape import terminal_text
+from threadsync.project import Where
 
 if TYPE_CHECKING:
     from threadsync.content import Problem
@@ -65,13 +66,17 @@ def _report(problems: list[Problem], as_json: bool, summary: str | None) -> None
         print(summary)
 
 
+def request_from(args: argparse.Namespace) -> tuple[Where, bool]:
+    """Where the project is, and whether to print JSON."""
+    return where_from(args), bool(args.json)
+
+
 def run(args: argparse.Namespace) -> int:
     from threadsync.config import ConfigError
     from threadsync.content import load_project
     from threadsync.project import held_tokens, load_settings
 
-    where = where_from(args)
-    as_json = bool(args.json)
+    where, as_json = request_from(args)
     root = where.config.parent if where.config is not None else Path.cwd()
     try:
         root, config = load_settings(where)
