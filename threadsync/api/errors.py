@@ -185,8 +185,9 @@ class ThreadsAPIError(ThreadsResponseError):
         Not the token, the rate, permissions, the quota or an early publish,
         which have classes of their own and their own remedies.
         """
-        remedied = InvalidAccessToken | RateLimited | PermissionDenied | MediaNotReady | QuotaExceeded
-        if isinstance(self, remedied):
+        if isinstance(self, InvalidAccessToken | RateLimited | PermissionDenied):
+            return False
+        if isinstance(self, MediaNotReady | QuotaExceeded):
             return False
         status = self.http_status or 0
         return 400 <= status < 500 and not self.is_transient
