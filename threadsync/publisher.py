@@ -178,6 +178,7 @@ class PartPublisher:
             if made >= self.options.max_containers:
                 # Only Threads' refusals count toward giving up on a post; this
                 # bounds a run whose containers keep closing for other reasons.
+                self._give_up_if_refused(post, index)
                 raise Interrupted(
                     f"{made} containers of {post.id} closed in this run without a refusal "
                     "from Threads; run apply again"
@@ -292,14 +293,18 @@ class PartPublisher:
                 return
             self.journal.close_attempt(post.id, index, attempt, "superseded by an edit")
 
-    def _create(
-        self, post: Post, index: int, reply_to_id: str | None, quote_id: str | None
-    ) -> Ready | None:
+    def _give_up_if_refused(self, post: Post, index: int) -> None:
+        """Fail the post once Threads has refused ``max_containers`` of the part's containers."""
         part_state = self.journal.part(post.id, index)
         refused = [a for a in part_state.attempts if refused_by_threads(a)]
         if len(refused) >= self.options.max_containers:
             reasons = "; ".join(a.closed or "open" for a in refused)
             raise PostFailed(f"gave up after {len(refused)} containers ({reasons})")
+
+    def _create(
+        self, post: Post, index: int, reply_to_id: str | None, quote_id: str | None
+    ) -> Ready | None:
+        self._give_up_if_refused(post, index)
         part = post.parts[index]
         kwargs = _container_args(part, reply_to_id, quote_id)
         if part.kind == "carousel":

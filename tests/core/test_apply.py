@@ -318,3 +318,18 @@ def test_a_delete_without_the_delete_scope_names_it(project: Project) -> None:
     assert "threads_delete" in (report.aborted or "")
     assert live(project.emu).keys() == {"Stays up"}
     assert project.state().posts["a"].media_id is not None
+
+
+def test_a_thread_part_threads_keeps_refusing_fails_its_post_and_the_rest_go_on(
+    project: Project,
+) -> None:
+    """A part's containers are made in the run that fails them: the refusals still count."""
+    flaky = "https://example.test/v.mp4?emulator-error=FAILED_DOWNLOADING_VIDEO"
+    part = f"  - text: Flaky\n    media: [{{video: '{flaky}'}}]\n"
+    project.write({"a.yaml": "text: Root\nthread:\n" + part, "b.yaml": "text: After\n"})
+    report = project.apply()
+    assert report.aborted is None
+    assert statuses(report) == {"a": "failed", "b": "published"}
+    assert report.results[0].detail.startswith("gave up after 3 containers (error: FAILED_")
+    attempts = project.state().posts["a"].parts[1].attempts
+    assert [a.closed for a in attempts] == ["error: FAILED_DOWNLOADING_VIDEO"] * 3
