@@ -13,13 +13,15 @@ import pytest
 
 from threadsync.emulator import Emulator
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+ROOT = Path(__file__).resolve().parents[2]
+README = ROOT / "README.md"
+DOCS = ROOT / "docs"
 
 
-def _section(title: str) -> str:
-    text = README.read_text(encoding="utf-8")
-    start = text.index(f"\n### {title}\n")
-    end = text.index("\n### ", start + 1)
+def _section(page: str, title: str) -> str:
+    text = (DOCS / page).read_text(encoding="utf-8")
+    start = text.index(f"\n## {title}\n")
+    end = text.index("\n## ", start + 1)
     return text[start:end]
 
 
@@ -34,7 +36,7 @@ def emulator() -> Iterator[Emulator]:
 
 
 def test_python_api_example_publishes_a_post(emulator: Emulator, tmp_path: Path) -> None:
-    (code,) = _python_blocks(_section("Publish a post"))
+    (code,) = _python_blocks(_section("python-api.md", "Publish a post"))
     script = tmp_path / "example.py"
     script.write_text(code, encoding="utf-8")
     env = dict(
