@@ -351,7 +351,7 @@ def app_settings(
     if missing:
         raise ThreadsyncError(
             f"login needs {' and '.join(missing)}: the Threads app id and one of its redirect "
-            "URIs, from Meta's App Dashboard (see the README's 'Publish from GitHub')"
+            "URIs, from Meta's App Dashboard (see docs/github.md, '4. Create the Threads app')"
         )
     given = [s.strip() for s in (scopes or "").split(",") if s.strip()]
     return str(app_id), str(redirect_uri), given or [str(s) for s in settings.get("scopes") or ()]

@@ -1,7 +1,8 @@
 """The diff: (posts, state, now) -> Plan.  Pure: no I/O, no clock, no network.
 
 Posts with nothing to do are not listed.  Publishing order is by ``publish_at``
-then path, except that a post always comes after what it replies to or quotes.
+then path, a post without ``publish_at`` counting as dated ``now`` (as the content
+loader orders it), except that a post always comes after what it replies to or quotes.
 """
 
 from __future__ import annotations
@@ -23,11 +24,10 @@ from threadsync.plan import (
 )
 from threadsync.state import PostState, State
 
-_FAR_PAST = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
 
-
-def _order_key(post: PostLike) -> tuple[dt.datetime, str]:
-    return (post.publish_at or _FAR_PAST, post.path)
+def _order_key(when: dt.datetime | None, path: str, now: dt.datetime) -> tuple[dt.datetime, str]:
+    """An undated post goes out as if dated ``now``: after due posts dated earlier."""
+    return (when or now, path)
 
 
 def make_plan(
@@ -51,7 +51,7 @@ def make_plan(
     drafts = sum(1 for p in posts if p.draft)
 
     # Sorted once and shared with ``_find_moves``, not sorted again there.
-    in_order = sorted(posts, key=_order_key)
+    in_order = sorted(posts, key=lambda p: _order_key(p.publish_at, p.path, now))
     old_ids = sorted(state.posts)
     moves = _find_moves(in_order, old_ids, state, by_id)
     moved_from = {old for old in moves.values()}
@@ -116,7 +116,7 @@ def make_plan(
                     )
                 )
 
-    ordered = _order_publishing(changes, by_id, state, notices)
+    ordered = _order_publishing(changes, by_id, state, notices, now)
     all_changes = state_only + deletes + ordered
     if targets:
         all_changes = _restrict(all_changes, targets, by_id)
@@ -273,6 +273,7 @@ def _order_publishing(
     by_id: Mapping[str, PostLike],
     state: State,
     notices: list[Notice],
+    now: dt.datetime,
 ) -> list[Change]:
     """Publish order: by publish_at then path, but every post after what it replies to or quotes."""
     resolved: dict[str, Change] = {}
@@ -326,7 +327,7 @@ def _order_publishing(
         settle(pid)
     now_items = [c for c in resolved.values() if c.action is not Action.WAIT]
     waits = [c for c in resolved.values() if c.action is Action.WAIT]
-    return _topological(now_items, by_id) + _topological(waits, by_id)
+    return _topological(now_items, by_id, now) + _topological(waits, by_id, now)
 
 
 def _waiting(change: Change, reason: str, target: Change) -> Change:
@@ -341,9 +342,11 @@ def _waiting(change: Change, reason: str, target: Change) -> Change:
     )
 
 
-def _topological(items: list[Change], by_id: Mapping[str, PostLike]) -> list[Change]:
+def _topological(
+    items: list[Change], by_id: Mapping[str, PostLike], now: dt.datetime
+) -> list[Change]:
     """Kahn's algorithm, taking the earliest post in publish order whenever there is a choice."""
-    ranked = sorted(items, key=lambda c: (c.publish_at or _FAR_PAST, by_id[c.id].path))
+    ranked = sorted(items, key=lambda c: _order_key(c.publish_at, by_id[c.id].path, now))
     rank = {c.id: i for i, c in enumerate(ranked)}
     waiting_on: dict[str, int] = {}
     dependents: dict[str, list[str]] = {}

@@ -1,7 +1,8 @@
 """One part of a post, from container to published media id, exactly once.
 
-The rules (peer-clients.md, "Publishing too early" and "Ambiguous publish
-results"):
+The rules, from what other Threads clients ran into: Meta may refuse to publish
+a container that has only just read FINISHED, and a publish whose answer was
+lost (a dropped connection, a 5xx, even a code 10) may have gone out:
 
 - every container id is journalled before anything depends on it;
 - a recorded container is read before anything new is created: FINISHED is

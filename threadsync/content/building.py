@@ -249,7 +249,7 @@ class PostBuilder:
             else:
                 line, col = source.locate(loc)
             message = f"{field_name(loc)}: {exc.message}"
-            if exc.message.startswith(TOO_BIG):  # the kind of problem first, as the README shows
+            if exc.message.startswith(TOO_BIG):  # the kind of problem first, as the docs show
                 message = f"{TOO_BIG}: {field_name(loc)}{exc.message[len(TOO_BIG) :]}"
             self.add(source.path, line, col, message, loc)
             return None
