@@ -79,7 +79,7 @@ def test_ctrl_c_with_json_prints_the_partial_report(
     emu: Emulator,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    make_project(POSTS)
+    project = make_project(POSTS)
     ctrl_c_at(monkeypatch, "b", "creating container")
     result = cli("apply", "--yes", "--json")
     assert result.rc == 130
@@ -90,6 +90,9 @@ def test_ctrl_c_with_json_prints_the_partial_report(
         ("b", "interrupted"),
     ]
     assert result.err.splitlines()[-1] == "Interrupted: run apply again to resume"
+    # b's entry waited for the next save (nothing depended on it yet): the way out saved it.
+    state = json.loads(project.state_path.read_text(encoding="utf-8"))
+    assert state["posts"]["b"]["status"] == "pending"
 
 
 def test_the_runner_raises_the_partial_result_with_the_lock_released(
@@ -106,10 +109,14 @@ def test_the_runner_raises_the_partial_result_with_the_lock_released(
         raise KeyboardInterrupt
 
     request = ApplyRequest(plan=PlanRequest(where=Where()))
-    with pytest.raises(runner.Interrupted) as caught:
+    caught: BaseException | None = None
+    try:  # not pytest.raises: a bare KeyboardInterrupt getting out would stop the test run
         runner.apply(request, QuietUI(), sleep=sleep).only()
+    except KeyboardInterrupt as exc:
+        caught = exc
+    assert isinstance(caught, runner.Interrupted)
     assert len(waits) == 1  # the client's retry waited through apply's sleep
-    report = caught.value.result.report
+    report = caught.result.report
     assert report is not None and report.interrupted and not report.ok
     assert [(r.id, r.status) for r in report.results] == [("a", "published"), ("b", "interrupted")]
     assert texts(emu) == ["First"]

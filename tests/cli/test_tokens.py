@@ -62,6 +62,11 @@ def one_post(make_project: Callable[..., Project], config: str | None = None) ->
     return make_project({"content/a.yaml": "text: Hello from the file\n"}, config)
 
 
+def asked_the_api(emu: Emulator) -> bool:
+    """Whether a plan went online: it does only with a token."""
+    return any(r["path"].split("?")[0].endswith("/me") for r in emu.requests())
+
+
 # -- the order of sources -------------------------------------------------------------------
 
 
@@ -261,6 +266,7 @@ def test_a_token_not_due_is_left_alone(
     assert result.rc == 0, result.err
     assert "Refreshed" not in result.err and "warning" not in result.err
     assert stored_token(home) == minted["access_token"]
+    assert asked_the_api(emu)  # with the file's token, as it is
 
 
 def test_in_ci_the_file_is_never_refreshed(
@@ -278,6 +284,7 @@ def test_in_ci_the_file_is_never_refreshed(
     assert result.rc == 0, result.err
     assert "Refreshed" not in result.err
     assert stored_token(home) == minted["access_token"]
+    assert asked_the_api(emu)
 
 
 def test_a_failed_refresh_warns_and_uses_the_old_token(

@@ -22,6 +22,8 @@ from threadsync.project import Target
 if TYPE_CHECKING:
     from threadsync.publisher import Progress
 
+INTERRUPTED = 130  # the shell's code for a run stopped by SIGINT, as cli.main exits
+
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser(
@@ -97,9 +99,6 @@ def run(args: argparse.Namespace) -> int:
             show(stopped.result, view)
             print("Interrupted: run apply again to resume", file=sys.stderr, flush=True)
             return INTERRUPTED
-
-
-INTERRUPTED = 130  # the shell's code for a run stopped by SIGINT
 
 
 class TerminalUI:
