@@ -49,6 +49,14 @@ class ApplyAborted(ThreadsyncError):
     """Apply stopped; the state records everything that happened before."""
 
 
+class ApplyInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped the apply: ``report`` says what it did before, all of it journalled."""
+
+    def __init__(self, report: ApplyReport) -> None:
+        super().__init__("apply interrupted")
+        self.report = report
+
+
 # What became of one change in an apply (the report's "status").
 Outcome = Literal[
     "published",
@@ -92,6 +100,7 @@ class PostResult:
 class ApplyReport:
     results: list[PostResult] = field(default_factory=list)
     aborted: str | None = None
+    interrupted: bool = False  # Ctrl-C: the next apply resumes
 
     def count(self, status: Outcome) -> int:
         return sum(1 for r in self.results if r.status == status)
@@ -99,7 +108,8 @@ class ApplyReport:
     @property
     def ok(self) -> bool:
         bad = {"failed", "interrupted"}
-        return self.aborted is None and not any(r.status in bad for r in self.results)
+        stopped = self.aborted is not None or self.interrupted
+        return not stopped and not any(r.status in bad for r in self.results)
 
     @property
     def data(self) -> dict[str, object]:
@@ -108,6 +118,7 @@ class ApplyReport:
             "format_version": 1,
             "ok": self.ok,
             "aborted": self.aborted,
+            "interrupted": self.interrupted,
             "summary": {s: self.count(s) for s in statuses},
             "posts": [r.data for r in self.results],
         }
@@ -132,7 +143,9 @@ class Applier:
         sleep: Callable[[float], None],
         now: Callable[[], dt.datetime],
         progress: Progress,
+        stop: threading.Event | None = None,
     ) -> None:
+        """``stop`` is set on Ctrl-C, for the workers' ``sleep`` to give up at once."""
         self.plan = plan
         self.posts = posts
         self.journal = journal
@@ -142,6 +155,7 @@ class Applier:
         self.now = now
         self.progress = progress
         self.report = ApplyReport()
+        self.stop = stop or threading.Event()
         self._local = threading.local()
         self.api = api_factory()
         self.failed: set[str] = set()
@@ -171,8 +185,18 @@ class Applier:
     # --- the run ---
 
     def run(self) -> ApplyReport:
+        """Apply the plan; an error that stops it is the report's ``aborted``.
+
+        Ctrl-C raises :class:`ApplyInterrupted` with the report so far, once the
+        workers have stopped and every change is saved.
+        """
         try:
             self._run()
+        except KeyboardInterrupt as exc:
+            self.stop.set()
+            self.report.interrupted = True
+            self.journal.flush()
+            raise ApplyInterrupted(self.report) from exc
         except ThreadsAccessTokenExpired as exc:
             self.report.aborted = (
                 f"the access token is expired or invalid ({exc}); run "
@@ -421,6 +445,13 @@ class Applier:
                         f"stopped at {post.id}: {exc}; everything before it is recorded, "
                         "and the next apply resumes from there"
                     ) from exc
+                except KeyboardInterrupt:
+                    if not any(r.id == post.id for r in self.report.results):
+                        self.report.results.append(self._result_of(post, change))
+                    raise
+        except KeyboardInterrupt:
+            self.stop.set()  # the workers give up at their next wait: shutdown is quick
+            raise
         finally:
             for future in futures.values():
                 future.cancel()
@@ -490,13 +521,19 @@ class Applier:
                     media_id = publisher.publish(post, index, outcome)
             previous = media_id
         self.journal.finish(post.id)
+        result = self._result_of(post, change)
+        self.report.results.append(result)
+        shown = (result.permalinks or result.media_ids or [""])[0]
+        self.progress(post.id, f"published {shown}")
+
+    def _result_of(self, post: Post, change: Change) -> PostResult:
+        """What the journal says of a post: published (with its links), or interrupted."""
         entry = self.journal.entry(post.id)
-        assert entry is not None
+        if entry is None or entry.status != "published":
+            detail = "stopped by Ctrl-C; the next apply resumes it"
+            return PostResult(post.id, change.action, "interrupted", detail=detail)
         links = [p.permalink for p in entry.parts if p.permalink]
-        self.progress(post.id, "published " + (links[0] if links else entry.media_id or ""))
-        self.report.results.append(
-            PostResult(post.id, change.action, "published", links, entry.media_ids)
-        )
+        return PostResult(post.id, change.action, "published", links, entry.media_ids)
 
     def _resolve(self, ref: Reference | None) -> str | None:
         if ref is None:

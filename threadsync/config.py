@@ -166,6 +166,13 @@ class AuthConfig(_Strict):
     app_id: str | None = Field(default=None, description="The Threads app id.")
     redirect_uri: str | None = Field(default=None, description="The app's redirect URI.")
     scopes: list[str] | None = Field(default=None, description="The scopes to ask for.")
+    refresh_days: float = Field(
+        default=7,
+        ge=0,
+        description="Refresh a token from the credentials file when it expires within this "
+        "many days (and is at least 24 h old), before a command uses it; 0 never does. "
+        "Not in CI, where the weekly workflow refreshes the secret.",
+    )
 
     @field_validator("app_id", mode="before")
     @classmethod

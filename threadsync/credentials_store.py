@@ -260,7 +260,9 @@ def token_facts(
         facts.update(issued_at=info.issued_at, expires_at=info.expires_at)
         if info.is_valid:
             facts["username"] = client.get_account().username or facts["username"]
-    except (ThreadsTransportError, ThreadsServerError) as exc:
+    except ThreadsTransportError as exc:  # its one line names the server, the cause, the fix
+        facts["unreachable"] = str(exc)
+    except ThreadsServerError as exc:
         host = urlsplit(client.base_url).netloc
         facts["unreachable"] = f"Threads could not be reached at {host}: {exc}"
     except InvalidAccessToken as exc:

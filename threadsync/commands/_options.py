@@ -51,7 +51,8 @@ def add_api_options(p: argparse.ArgumentParser) -> None:
         metavar="NAME",
         default=None,
         help="environment variable holding the access token (default THREADS_ACCESS_TOKEN); "
-        "tokens are never taken on the command line, where other users could see them",
+        "when it is unset or empty, the credentials file of 'threadsync auth login' is used. "
+        "Tokens are never taken on the command line, where other users could see them",
     )
 
 

@@ -22,6 +22,8 @@ from threadsync.project import Target
 if TYPE_CHECKING:
     from threadsync.publisher import Progress
 
+INTERRUPTED = 130  # the shell's code for a run stopped by SIGINT, as cli.main exits
+
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser(
@@ -83,14 +85,20 @@ def run(args: argparse.Namespace) -> int:
     with reaching(request.plan.where, request.plan.api) as api:
         request = replace(request, plan=replace(request.plan, api=api))
         applied = runner.apply(request, TerminalUI(view))
-        return render(
-            applied,
-            as_json=view.json,
-            show=lambda target, result: show(result, view),
-            code=exit_code,
-            document=document,
-            failure=failure,
-        )
+        try:
+            return render(
+                applied,
+                as_json=view.json,
+                show=lambda target, result: show(result, view),
+                code=exit_code,
+                document=document,
+                failure=failure,
+            )
+        except runner.Interrupted as stopped:
+            # What went out before Ctrl-C is journalled; say so, and how to go on.
+            show(stopped.result, view)
+            print("Interrupted: run apply again to resume", file=sys.stderr, flush=True)
+            return INTERRUPTED
 
 
 class TerminalUI:

@@ -1,8 +1,8 @@
 """``threadsync status``: what is published, due, scheduled, pending or failed; token and quota.
 
 Works offline from the state file and the content.  With a token (or
-``--emulator``) it also shows when the token expires and what is left of the
-24 h publishing quota.  Broken content does not stop it: the state is still
+``--emulator``) it also shows where the token came from, when it expires and
+what is left of the 24 h publishing quota.  Broken content does not stop it: the state is still
 shown, with a count of the content's errors.
 """
 
@@ -29,8 +29,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
             "Show where every post stands: published (newest first), due (the next apply "
             "publishes it), scheduled (with its time), pending (an apply stopped part-way), "
             "failed (with the error), removed from the content, and drafts. Reads the state "
-            "file and the content, offline. With THREADS_ACCESS_TOKEN (or --emulator) it also "
-            "shows when the token expires and what is left of the 24 h publishing quota. "
+            "file and the content, offline. With a token (THREADS_ACCESS_TOKEN, the credentials "
+            "file of 'threadsync auth login', or --emulator) it also shows where the token came "
+            "from, when it expires and what is left of the 24 h publishing quota. "
             "With several accounts in threadsync.yaml, each is shown in turn (or only "
             "--account NAME)."
         ),
