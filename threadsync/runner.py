@@ -270,6 +270,7 @@ def _apply_one(
     ):
         with long_lived():
             store = StateStore(target.state_path, target.root)
+        store.compact()  # a log a stopped run left: into the state file, before anything new
         started = now()
         content = load_content(target, started)
         made = make_plan_for(planning, target, content, store.state, started)
@@ -286,18 +287,21 @@ def _apply_one(
         options = ApplyOptions.from_config(
             target.config.apply, workers=request.workers, lookup=request.lookup
         )
+        journal = Journal(store)
         with ui.progress(target) as progress:
             applier = Applier(
                 made,
                 {p.id: p for p in content.posts},
-                Journal(store),
+                journal,
                 make_api,
                 options,
                 sleep=sleep,
                 now=now,
                 progress=progress,
             )
-            return ApplyResult(made, applier.run())
+            report = applier.run()
+        journal.close()  # the log, folded into the state file: the one record to commit
+        return ApplyResult(made, report)
 
 
 # --- import ------------------------------------------------------------------------------
