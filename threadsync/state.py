@@ -258,6 +258,7 @@ class StateStore:
         folded = fold(self.state, self.log_path, root=root)
         # A log on disk: a run stopped before folding it in (its changes are in memory now).
         self.unfolded = folded is not None
+        self.unfolded_lines = folded.lines if folded is not None else None
         self._log = LogWriter(self.log_path, path, root=root, command=command)
 
     def append(self, post_ids: Iterable[str] = (), *, user: bool = False) -> None:
