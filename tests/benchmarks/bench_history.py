@@ -131,7 +131,9 @@ def main(argv: list[str] | None = None) -> int:
             for round_ in range(options.rounds):
                 for history, template in templates.items():
                     for count in (SMALL, LARGE):
-                        plan, apply = batch_walls(template, workdir, emu, count, f"r{round_}")
+                        tag = f"h{history}r{round_}n{count}-"  # new texts: nothing to adopt
+                        plan, apply = batch_walls(template, workdir, emu, count, tag)
+                        emu.advance(25 * 3600)  # a new 24 h quota window for the next batch
                         walls[history][count][0].append(plan)
                         walls[history][count][1].append(apply)
                         print(
