@@ -359,7 +359,7 @@ class PartPublisher:
                 is_carousel_item=True,
                 alt_text=item.alt,
             )
-            self.journal.add_child(attempt, child)
+            self.journal.add_child(post.id, attempt, child)
         children = list(attempt.children)
         for child in children:
             self.progress(post.id, "processing carousel items")
@@ -369,7 +369,7 @@ class PartPublisher:
             text=part.text or None,
             **kwargs,
         )
-        self.journal.set_container(attempt, container_id)
+        self.journal.set_container(post.id, attempt, container_id)
 
     def _items_usable(self, post: Post, index: int, attempt: Attempt) -> bool:
         """Can a half-made carousel's recorded items still go into its carousel?"""

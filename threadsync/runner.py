@@ -292,6 +292,7 @@ def _apply_one(
     ):
         with long_lived():
             store = StateStore(target.state_path, target.root)
+        store.compact()  # a log a stopped run left: into the state file, before anything new
         stop = threading.Event()  # set on Ctrl-C: the workers stop at their next wait
         pause = _stoppable(sleep, stop)
         make_api = api_factory(
@@ -314,11 +315,12 @@ def _apply_one(
         options = ApplyOptions.from_config(
             target.config.apply, workers=request.workers, lookup=request.lookup
         )
+        journal = Journal(store)
         with ui.progress(target) as progress:
             applier = Applier(
                 made,
                 {p.id: p for p in content.posts},
-                Journal(store),
+                journal,
                 make_api,
                 options,
                 sleep=pause,
@@ -327,9 +329,12 @@ def _apply_one(
                 stop=stop,
             )
             try:
-                return ApplyResult(made, applier.run())
+                report = applier.run()
             except ApplyInterrupted as exc:
+                journal.close()  # what went out, folded into the state file
                 raise Interrupted(target, ApplyResult(made, exc.report)) from exc
+        journal.close()  # the log, folded into the state file: the one record to commit
+        return ApplyResult(made, report)
 
 
 def _stoppable(
@@ -555,6 +560,36 @@ def force_unlock(request: UnlockRequest) -> Run[tuple[Holder | None, dt.datetime
             max_age = dt.timedelta(minutes=target.config.limits.lock_max_age)
         now = utcnow()
         return unlock(target.state_path, max_age=max_age, now=now, root=target.root), now
+
+    return Run(_targets(request.where), work)
+
+
+# --- state compact ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CompactRequest:
+    where: Where = field(default_factory=Where)
+
+
+@dataclass(frozen=True)
+class CompactResult:
+    lines: int | None  # changes folded in; None: there was no log
+
+
+def compact(request: CompactRequest) -> Run[CompactResult]:
+    """Fold each account's unfolded log into its state file (under the lock)."""
+
+    def work(target: Target) -> CompactResult:
+        from threadsync.lock import state_lock
+        from threadsync.state import StateStore
+
+        max_age = dt.timedelta(minutes=target.config.limits.lock_max_age)
+        with state_lock(target.state_path, "state compact", max_age=max_age, root=target.root):
+            store = StateStore(target.state_path, target.root, command="state compact")
+            lines = store.unfolded_lines
+            store.compact()
+        return CompactResult(lines)
 
     return Run(_targets(request.where), work)
 

@@ -87,7 +87,16 @@ class Project:
         return self.root / ".threadsync/state.lock"
 
     def state(self) -> dict[str, Any]:
-        return json.loads(self.state_path.read_text(encoding="utf-8"))
+        """What the state records: the state file with its unfolded log, if any, as JSON."""
+        from threadsync.state import dump_state, load_state
+
+        if not self.state_path.exists() and not self.log_path.exists():
+            raise FileNotFoundError(self.state_path)
+        return dict(json.loads(dump_state(load_state(self.state_path))))
+
+    @property
+    def log_path(self) -> Path:
+        return self.state_path.with_name(self.state_path.name + ".log")
 
     def write_state(self, data: dict[str, Any] | str | bytes) -> bytes:
         self.state_path.parent.mkdir(parents=True, exist_ok=True)

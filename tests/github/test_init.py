@@ -82,10 +82,11 @@ def test_init_keeps_existing_files_unless_forced(cli: Run, repo: Path) -> None:
     result = cli("init")
     assert "kept     threadsync.yaml (it exists; --force overwrites it)" in result.out
     assert (repo / "threadsync.yaml").read_text() == "content: posts\n"
-    assert "updated  .gitignore (+ .threadsync/emulator/)" in result.out
+    assert "updated  .gitignore (+ .threadsync/**/*.json.log, .threadsync/emulator/)" in result.out
     assert (repo / ".gitignore").read_text() == (
         "node_modules/\n.threadsync/state.lock\n\n"
-        "# threadsync: the state lock, and the local emulator's data\n.threadsync/emulator/\n"
+        "# threadsync: the state lock, the state's log and the local emulator's data\n"
+        ".threadsync/**/*.json.log\n.threadsync/emulator/\n"
     )
     again = cli("init")
     assert "0 file(s) written, 8 kept" in again.out

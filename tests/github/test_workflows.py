@@ -3,6 +3,7 @@ shell (run for real against local git repositories), and actionlint and zizmor."
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -225,8 +226,15 @@ def test_the_state_commit_rebases_when_main_moved(tmp_path: Path) -> None:
     git(seed, "add", "-A")
     git(seed, *IDENTITY, "commit", "-q", "-m", "another post")
     git(seed, "push", "-q", "origin", "HEAD:main")
-    (work / ".threadsync").mkdir()
-    (work / ".threadsync" / "state.json").write_text('{"serial": 1}\n')
+    # A stopped apply: its last step is only in the state's log, which the step folds in.
+    from threadsync.state import PostState, StateStore
+
+    store = StateStore(work / ".threadsync" / "state.json", work)
+    store.state.posts["a"] = PostState(status="published", content_hash="h")
+    store.save()
+    store.state.posts["b"] = PostState(status="pending", content_hash="h2")
+    store.append(["b"])
+    store._log.close()
     (work / "stray.txt").write_text("not committed: only the state file is\n")
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "GITHUB_"))},
@@ -249,7 +257,11 @@ def test_the_state_commit_rebases_when_main_moved(tmp_path: Path) -> None:
         "another post|someone",
         "content|someone",
     ]
-    assert git(origin, "show", "main:.threadsync/state.json") == '{"serial": 1}\n'
+    committed = json.loads(git(origin, "show", "main:.threadsync/state.json"))
+    assert sorted(committed["posts"]) == ["a", "b"]  # the log was folded in first
+    assert committed["serial"] == 2
+    assert not (work / ".threadsync" / "state.json.log").exists()
+    assert ".threadsync/state.json.log" not in git(origin, "ls-tree", "-r", "--name-only", "main")
     assert "state<<" not in (tmp_path / "output").read_text()  # a plain one-line output
     assert (tmp_path / "output").read_text() == "state=.threadsync/state.json\n"
     assert "stray.txt" not in git(origin, "ls-tree", "-r", "--name-only", "main")

@@ -319,7 +319,14 @@ def apply_until_done(
 
 
 def load_state(root: Path) -> dict[str, Any]:
-    return dict(json.loads((root / ".threadsync" / "state.json").read_text("utf-8")))
+    """What the state records: the state file with its unfolded log (a killed run's), as JSON."""
+    from threadsync.state import dump_state
+    from threadsync.state import load_state as load
+
+    path = root / ".threadsync" / "state.json"
+    if not path.exists() and not path.with_name("state.json.log").exists():
+        raise FileNotFoundError(path)
+    return dict(json.loads(dump_state(load(path))))
 
 
 def live_posts(emu: Emulator) -> list[dict[str, Any]]:

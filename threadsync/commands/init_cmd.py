@@ -66,7 +66,7 @@ def _gitignore(path: Path) -> list[str]:
     present = {line.strip() for line in text.splitlines()}
     missing = [line for line in scaffold.GITIGNORE_LINES if line not in present]
     if missing:
-        block = "# threadsync: the state lock, and the local emulator's data\n"
+        block = "# threadsync: the state lock, the state's log and the local emulator's data\n"
         block += "".join(f"{line}\n" for line in missing)
         prefix = "\n" if text and not text.endswith("\n") else ""
         prefix += "\n" if text.strip() else ""

@@ -26,7 +26,7 @@ WORKFLOWS = (
 )
 EXAMPLES = ("hello.md", "welcome-thread.yaml")
 CONFIG = "threadsync.yaml"
-GITIGNORE_LINES = (".threadsync/state.lock", ".threadsync/emulator/")
+GITIGNORE_LINES = (".threadsync/state.lock", ".threadsync/**/*.json.log", ".threadsync/emulator/")
 DEFAULT_SCHEDULE = "*/15 * * * *"
 #: The reusable workflow users call; a tag, so that fixes reach them.
 REUSABLE_WORKFLOW = "threadsync/threadsync/.github/workflows/threadsync.yml@v1"
