@@ -113,8 +113,14 @@ class ApplyConfig(_Strict):
     lookahead: int = Field(
         default=25, ge=1, description="How many upcoming posts' containers may be started early."
     )
-    settle_video: float = Field(default=0.5, ge=0, description="Wait after a video is ready.")
-    settle_reply: float = Field(default=0.0, ge=0, description="Wait before publishing a reply.")
+    # A settle longer than one poll buys nothing: "media not ready" is answered by a
+    # poll_initial wait and a status read on the same container.
+    settle_video: float = Field(
+        default=0.25, ge=0, description="Wait after a video container turns FINISHED."
+    )
+    settle_reply: float = Field(
+        default=0.0, ge=0, description="Wait after a reply's container turns FINISHED."
+    )
     poll_initial: float = Field(default=0.25, gt=0, description="First container status poll.")
     poll_multiplier: float = Field(
         default=1.5, ge=1, description="Each wait between polls is the last one times this."

@@ -10,7 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
+from threadsync.config import ApplyConfig
 from threadsync.emulator import Emulator
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -58,3 +60,10 @@ def test_set_up_command_is_the_emulator_demo() -> None:
     assert len(commands) == 2
     assert commands[0].endswith("threadsync apply --emulator --yes")
     assert commands[1].endswith("python -m pytest")
+
+
+def test_the_threadsync_yaml_example_shows_every_apply_setting_with_its_default() -> None:
+    """The ``apply:`` block of the example is the defaults, so it must follow config.py."""
+    (block,) = re.findall(r"```yaml\n(.*?)```", _section("threadsync.yaml"), flags=re.S)
+    shown = yaml.safe_load(block)["apply"]
+    assert shown == ApplyConfig().model_dump()
