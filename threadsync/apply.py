@@ -2,9 +2,9 @@
 
 Publishing is strictly in plan order.  To keep that order from costing the
 sum of every container's processing time, the root containers of upcoming
-posts are created and polled by a small worker pool while the main thread
-publishes; a thread's later parts need the media id of the part before, so
-they are made in order.
+posts are created (and a carousel's items waited for) by a small worker pool
+while the main thread publishes; a thread's later parts need the media id of
+the part before, so they are made in order.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import datetime as dt
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from threadsync.api import API
@@ -30,7 +30,7 @@ from threadsync.api.reading import PUBLISHING_QUOTA_FIELDS
 from threadsync.content.models import Post, Reference
 from threadsync.errors import ThreadsyncError
 from threadsync.importer import FIELDS as LOOKUP_FIELDS
-from threadsync.importer import entry_for, match_unknown
+from threadsync.importer import PAGE, entry_for, match_unknown
 from threadsync.journal import Journal
 from threadsync.plan import Action, Change, Plan, quota_needs
 from threadsync.publisher import (
@@ -41,6 +41,7 @@ from threadsync.publisher import (
     Progress,
     Published,
     QuotaExhausted,
+    Ready,
 )
 from threadsync.state import PostState
 
@@ -296,10 +297,10 @@ class Applier:
             return changes
         since = self._lookup_since(unknown)
         api = self._api()
-        threads = list(api.iter_threads(since=since, fields=LOOKUP_FIELDS, limit=100))
+        threads = list(api.iter_threads(since=since, fields=LOOKUP_FIELDS, limit=PAGE))
         replies: list[ThreadsMedia] = []
         if any(p.reply_to is not None or len(p.parts) > 1 for p in unknown):
-            replies = list(api.iter_user_replies(since=since, fields=LOOKUP_FIELDS, limit=100))
+            replies = list(api.iter_user_replies(since=since, fields=LOOKUP_FIELDS, limit=PAGE))
         found = match_unknown(unknown, self.journal.known_media_ids(), threads, replies, exact=True)
         done: set[str] = set()
         for match in found.matched:
@@ -400,7 +401,7 @@ class Applier:
         pool = ThreadPoolExecutor(
             max_workers=max(1, self.options.workers), thread_name_prefix="threadsync-prepare"
         )
-        futures: dict[str, Future[None]] = {}
+        futures: dict[str, Future[Ready | None]] = {}
         try:
             for i, change in enumerate(changes):
                 self._prefetch(changes, i, pool, futures)
@@ -463,19 +464,20 @@ class Applier:
         changes: list[Change],
         start: int,
         pool: ThreadPoolExecutor,
-        futures: dict[str, Future[None]],
+        futures: dict[str, Future[Ready | None]],
     ) -> None:
-        """Start the media containers of upcoming posts, so their processing overlaps.
+        """Start the root containers of upcoming posts, so their processing overlaps.
 
-        Only containers with media are started early: a text container is ready
-        at once, and starting it early would cost a status read.  The workers
-        create containers (and wait for a carousel's items, to make the
-        carousel); the main thread waits for each when it gets to it.
+        The workers create containers (and wait for a carousel's items, to make
+        the carousel); the main thread waits for each when it gets to it.  A text
+        container made early is handed over as it is and published with no
+        status read, as one made in its turn would be: Meta's are usually ready
+        at once, and when one is not, its "media not ready" answer says so.
         """
         window = changes[start : start + max(1, self.options.lookahead)]
         for change in window:
             post = self.posts[change.id]
-            if post.id in futures or post.id in self.failed or not post.parts[0].media:
+            if post.id in futures or post.id in self.failed:
                 continue
             entry = self.journal.entry(post.id)
             if entry is not None and entry.status == "published":
@@ -492,10 +494,10 @@ class Applier:
             self.journal.begin(post.id, post.content_hash, post.path, len(post.parts))
             futures[post.id] = pool.submit(self._start, post, reply_to, quote)
 
-    def _start(self, post: Post, reply_to: str | None, quote: str | None) -> None:
-        self._publisher().start(post, 0, reply_to, quote)
+    def _start(self, post: Post, reply_to: str | None, quote: str | None) -> Ready | None:
+        return self._publisher().start(post, 0, reply_to, quote)
 
-    def _publish_post(self, post: Post, change: Change, early: Future[None] | None) -> None:
+    def _publish_post(self, post: Post, change: Change, early: Future[Ready | None] | None) -> None:
         publisher = self._publisher()
         before = self.journal.entry(post.id)
         if before is not None and before.content_hash != post.content_hash:
@@ -504,15 +506,20 @@ class Applier:
             for index in range(len(before.parts)):
                 publisher.supersede(post, index)
         self.journal.begin(post.id, post.content_hash, post.path, len(post.parts))
-        if early is not None:
-            early.result()  # surfaces what went wrong while starting the container
+        # Raises what went wrong while starting the container.
+        started = early.result() if early is not None else None
         previous: str | None = None
         for index, part in enumerate(post.parts):
             reply_to = self._resolve(post.reply_to) if index == 0 else previous
             quote = self._resolve(part.quote)
             media_id: str | None = None
             while media_id is None:
-                outcome = publisher.prepare(post, index, reply_to, quote)
+                outcome: Ready | Published
+                if index == 0 and started is not None:
+                    # Made a while ago: it did not just turn FINISHED, so no settle.
+                    outcome, started = replace(started, just_finished=False), None
+                else:
+                    outcome = publisher.prepare(post, index, reply_to, quote)
                 if isinstance(outcome, Published):
                     media_id = outcome.media_id
                     if not self.journal.part(post.id, index).permalink:
@@ -553,7 +560,7 @@ class Applier:
             self._permalinks[want] = next(
                 (
                     media.id
-                    for media in self._api().iter_threads(fields="id,permalink")
+                    for media in self._api().iter_threads(fields="id,permalink", limit=PAGE)
                     if (media.permalink or "").rstrip("/").replace("threads.com", "threads.net")
                     == want
                 ),

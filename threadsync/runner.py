@@ -381,7 +381,7 @@ def import_(request: ImportRequest) -> Run[ImportOutcome]:
 
 
 def _import_one(request: ImportRequest, target: Target) -> ImportOutcome:
-    from threadsync.importer import FIELDS, match_posts, record
+    from threadsync.importer import FIELDS, PAGE, match_posts, record
     from threadsync.lock import state_lock
     from threadsync.state import StateStore
 
@@ -394,8 +394,8 @@ def _import_one(request: ImportRequest, target: Target) -> ImportOutcome:
         with make_api() as api:
             account = api.get_account()
             store.state.check_account(account.id)
-            threads = list(api.iter_threads(since=request.since, fields=FIELDS))
-            replies = list(api.iter_user_replies(since=request.since, fields=FIELDS))
+            threads = list(api.iter_threads(since=request.since, limit=PAGE, fields=FIELDS))
+            replies = list(api.iter_user_replies(since=request.since, limit=PAGE, fields=FIELDS))
         matches = match_posts(content.posts, store.state, threads, replies)
         write = bool(matches.matched) and not request.dry_run
         if write:

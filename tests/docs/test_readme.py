@@ -13,9 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from threadsync import runner
 from threadsync.cli import main
+from threadsync.config import ApplyConfig
 from threadsync.emulator import Emulator
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -156,3 +158,11 @@ def test_the_readme_links_resolve() -> None:
         assert target.is_file(), f"README links to {link}, which is not in the repository"
         if anchor:
             assert anchor in _headings(target.read_text(encoding="utf-8")), link
+
+
+def test_the_threadsync_yaml_example_shows_every_apply_setting_with_its_default() -> None:
+    """The ``apply:`` block of the example is the defaults, so it must follow config.py."""
+    page = (DOCS / "writing-posts.md").read_text(encoding="utf-8")
+    (block,) = re.findall(r"```yaml\n(.*?)```", _section(page, "threadsync.yaml"), flags=re.S)
+    shown = yaml.safe_load(block)["apply"]
+    assert shown == ApplyConfig().model_dump()

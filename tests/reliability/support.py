@@ -51,7 +51,6 @@ FAST_APPLY = {
     "settle_reply": 0.0,
     "poll_initial": 0.02,
     "poll_max": 0.1,
-    "not_ready_delay": 0.05,
     "container_timeout": 30.0,
     "find_delay": 0.1,
     "rate_limit_delay": 0.5,

@@ -40,7 +40,7 @@ def add_parser(sub: Any) -> None:
         "--processing",
         metavar="SPEC",
         default=None,
-        help="processing times, e.g. image=1s,video=5s,carousel=1s",
+        help="processing times, e.g. text=0.3s,image=1s,video=5s,carousel=1s",
     )
     p.add_argument("--token", default=None, help="the access token to accept (default: minted)")
     p.add_argument(

@@ -17,8 +17,9 @@ or from a shell: ``threadsync emulator --port 0``.
 
 Emulator-specific behaviour (documented in docs/emulator.md):
 
-- Processing: IMAGE, VIDEO and CAROUSEL containers stay IN_PROGRESS for the
-  configured time per kind, then FINISHED; TEXT finishes at once.  A media URL
+- Processing: containers stay IN_PROGRESS for the configured time per kind
+  (``text``, ``image``, ``video``, ``carousel``), then FINISHED; TEXT finishes
+  at once by default, and ``text=0.3s`` makes it late, as Meta's sometimes is.  A media URL
   containing ``emulator-error=NAME`` (e.g. ``FAILED_DOWNLOADING_VIDEO``) ends
   in ERROR with ``error_message`` NAME; ``emulator-processing=2s`` sets that
   container's own processing time.  Containers expire 24 h after creation.
