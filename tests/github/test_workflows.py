@@ -115,7 +115,12 @@ def test_the_reusable_workflow_interface() -> None:
         call["inputs"]
     )
     assert call["inputs"]["command"]["required"] is True
-    assert set(call["secrets"]) == {"THREADS_ACCESS_TOKEN", "GH_SECRETS_TOKEN"}
+    assert set(call["secrets"]) == {
+        "THREADS_ACCESS_TOKEN",
+        "GH_SECRETS_TOKEN",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+    }
     commands = set(re.findall(r'"(\w+)"', workflow["jobs"]["unknown"]["if"]))
     routed = {
         re.fullmatch(r"inputs\.command == '(\w+)'", job["if"]).group(1)  # type: ignore[union-attr]
@@ -123,6 +128,30 @@ def test_the_reusable_workflow_interface() -> None:
         if name != "unknown"
     }
     assert commands == routed == {"accounts", "plan", "apply", "comment", "refresh"}
+
+
+def test_only_apply_gets_the_media_buckets_keys() -> None:
+    """plan runs a pull request's code: the bucket's keys reach the apply step alone."""
+    workflow = load(REUSABLE)
+    holders = [
+        (job, step.get("name"))
+        for job, step in steps(workflow)
+        if "AWS_" in json.dumps(step.get("env", {})) + step.get("run", "")
+    ]
+    assert holders == [("apply", "Apply")]
+    env = step_named(workflow["jobs"]["apply"], "Apply")["env"]
+    assert env["AWS_ACCESS_KEY_ID"] == "${{ secrets.AWS_ACCESS_KEY_ID }}"
+    assert env["AWS_SECRET_ACCESS_KEY"] == "${{ secrets.AWS_SECRET_ACCESS_KEY }}"
+    caller = load(WORKFLOWS / "threadsync-apply.yml")
+    assert {
+        name: value for name, value in caller["jobs"]["apply"]["secrets"].items() if "AWS" in name
+    } == {
+        "AWS_ACCESS_KEY_ID": "${{ secrets.AWS_ACCESS_KEY_ID }}",
+        "AWS_SECRET_ACCESS_KEY": "${{ secrets.AWS_SECRET_ACCESS_KEY }}",
+    }
+    for path in CALLERS:
+        if path.name != "threadsync-apply.yml":
+            assert "AWS_" not in path.read_text(), path.name
 
 
 def test_apply_runs_one_at_a_time_per_account_from_the_newest_state() -> None:

@@ -140,3 +140,19 @@ def test_without_boto3_one_clear_error(bucket: Bucket, monkeypatch: pytest.Monke
     assert str(info.value) == (
         "media.store: s3 needs boto3, which comes with the s3 extra: pip install 'threadsync[s3]'"
     )
+
+
+@pytest.mark.parametrize(
+    "name", ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]
+)
+def test_aws_credentials_are_redacted_and_unreadable_by_templates(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from threadsync.config import ConfigError, load_config
+    from threadsync.secrets import redact
+
+    monkeypatch.setenv(name, AWS_SECRET_CANARY)
+    assert redact(f"boto3 said {AWS_SECRET_CANARY}") == "boto3 said [REDACTED]"
+    (tmp_path / "threadsync.yaml").write_text(f"env: [{name}]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=f"{name} holds a secret; templates may not read it"):
+        load_config(None, tmp_path)

@@ -158,3 +158,15 @@ def test_moving_media_from_raw_urls_to_a_store_is_not_an_edit(tmp_path: Path) ->
     write(tmp_path, {"content/_media/p.png": png(b"other bytes")})
     edited = load_project(tmp_path, load_config(None, tmp_path)).posts[0]
     assert edited.content_hash != stored.content_hash
+
+
+def test_init_shows_every_store_key() -> None:
+    import re
+
+    from threadsync import scaffold
+    from threadsync.config import MediaConfig
+
+    text = scaffold.read("threadsync.yaml")
+    shown = set(re.findall(r"^# (\w+): ", text, flags=re.M))
+    assert set(MediaConfig.model_fields) - {"base_url", "preflight"} <= shown
+    assert "#  base_url: " in text and "#  preflight: true" in text
