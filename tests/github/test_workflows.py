@@ -375,6 +375,47 @@ sys.exit(main())
 """
 
 
+@pytest.mark.parametrize("bucket_keys", [True, False])
+def test_apply_pins_media_to_the_commit_it_checked_out(tmp_path: Path, bucket_keys: bool) -> None:
+    """The job checks out the branch's newest commit, which may be newer than GITHUB_SHA.
+
+    Local media URLs (and the check that the files are that commit's) must name
+    the commit whose files are on disk; bucket keys that were not passed are unset.
+    """
+    script = step_named(load(REUSABLE)["jobs"]["apply"], "Apply")["run"]
+    work = tmp_path / "work"
+    work.mkdir()
+    git(work, "init", "-q")
+    git(work, *IDENTITY, "commit", "-q", "--allow-empty", "-m", "the run's commit")
+    trigger = git(work, "rev-parse", "HEAD").strip()
+    git(work, *IDENTITY, "commit", "-q", "--allow-empty", "-m", "state commit meanwhile")
+    head = git(work, "rev-parse", "HEAD").strip()
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    shim = bindir / "threadsync"
+    shim.write_text(
+        '#!/bin/sh\necho "sha=${GITHUB_SHA} key=${AWS_ACCESS_KEY_ID-unset} '
+        'secret=${AWS_SECRET_ACCESS_KEY-unset} args=$*"\n'
+    )
+    shim.chmod(0o755)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "AWS_"))},
+        **GIT_ENV,
+        "PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}",
+        "GITHUB_SHA": trigger,
+        "ACCOUNT": "",
+        "TOKEN_ENV": "THREADS_ACCESS_TOKEN",
+        "THREADS_ACCESS_TOKEN": "token-unused-here",
+        "AWS_ACCESS_KEY_ID": "key-id" if bucket_keys else "",
+        "AWS_SECRET_ACCESS_KEY": "key-secret" if bucket_keys else "",
+    }
+    bash = ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script]
+    done = subprocess.run(bash, cwd=work, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+    keys = "key=key-id secret=key-secret" if bucket_keys else "key=unset secret=unset"
+    assert done.stdout == f"sha={head} {keys} args=apply --yes\n"
+
+
 def run_plan_job(repo: Path, tmp_path: Path) -> dict[str, subprocess.CompletedProcess[str]]:
     plan = load(REUSABLE)["jobs"]["plan"]
     bindir = tmp_path / "bin"
