@@ -368,6 +368,7 @@ class ImportRequest:
     api: ApiSettings = field(default_factory=ApiSettings)
     since: dt.datetime | None = None
     dry_run: bool = False
+    lock_timeout: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -386,7 +387,9 @@ def _import_one(request: ImportRequest, target: Target) -> ImportOutcome:
     from threadsync.state import StateStore
 
     max_age = dt.timedelta(minutes=target.config.limits.lock_max_age)
-    with state_lock(target.state_path, "import", max_age=max_age, root=target.root):
+    with state_lock(
+        target.state_path, "import", wait=request.lock_timeout, max_age=max_age, root=target.root
+    ):
         store = StateStore(target.state_path, target.root, command="import")
         make_api = api_factory(target, request.api, required=True, state_user=store.state.user_id)
         assert make_api is not None

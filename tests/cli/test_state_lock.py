@@ -85,7 +85,10 @@ def test_a_running_apply_holds_the_lock_and_names_itself(
         assert result.error_lines[0].startswith(
             f"error: the state is locked by pid {proc.pid} on {HOST} (apply, since "
         )
-        assert result.error_lines[0].endswith("wait for it to finish and run again")
+        assert result.error_lines[0].endswith(
+            "wait for it to finish and run again, or run with --lock-timeout SECONDS to wait "
+            "for it"
+        )
 
     result = cli("force-unlock")
     assert result.rc == 1
@@ -124,7 +127,14 @@ def test_lock_timeout_waits_for_the_other_run(
     holder.start()
     try:
         assert taken.wait(10)
-        assert cli("apply", "--yes", "--lock-timeout", "0.2").rc == 1
+        for command in ("apply", "import"):
+            refused = cli(command, "--lock-timeout", "0.2")
+            assert refused.rc == 1
+            assert refused.error_lines[0].startswith("error: the state is still locked by pid ")
+            assert refused.error_lines[0].endswith(
+                "after 0.2 s; run again once it has finished, or with a longer "
+                "--lock-timeout SECONDS"
+            )
         threading.Timer(0.3, release.set).start()
         result = cli("apply", "--yes", "--lock-timeout", "10")
         assert result.rc == 0, result.err
