@@ -97,3 +97,40 @@ def test_status_lists_ten_per_group_unless_all(
     assert "  ... and 2 more (--all lists them)" in short
     assert "p11" not in short
     assert "p11" in cli("status", "--all").out
+
+
+CANARY = "THcanaryTOKENstatus0123456789"
+
+
+def test_status_fails_when_it_cannot_read_the_account(
+    make_project: Callable[..., Project],
+    cli: Run,
+    emu: Emulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    make_project({"content/a.yaml": "text: Fine\n"})
+    monkeypatch.setenv("THREADS_ACCESS_TOKEN", CANARY)  # not a token the emulator knows
+    result = cli("status")
+    assert result.rc == 1
+    assert "Due (the next apply publishes them): 1" in result.out  # the rest is still shown
+    shown = "Account: could not be read (token from $THREADS_ACCESS_TOKEN): "
+    assert shown in result.out
+    why = result.out.split(shown, 1)[1].splitlines()[0]
+    assert why.startswith("Invalid OAuth access token")
+    assert result.error_lines == [
+        "error: could not read the Threads account with the token from $THREADS_ACCESS_TOKEN: "
+        f"{why}; check the token ('threadsync auth status') and the API URL"
+    ]
+    as_json = cli("status", "--json")
+    assert as_json.rc == 1
+    assert "Invalid OAuth access token" in as_json.json()["account"]["error"]
+    assert len(as_json.error_lines) == 1
+    assert CANARY not in result.out + result.err + as_json.out + as_json.err
+
+
+def test_status_with_a_token_that_works_exits_0(
+    make_project: Callable[..., Project], cli: Run, emu: Emulator
+) -> None:
+    make_project({"content/a.yaml": "text: Fine\n"})
+    result = cli("status")
+    assert result.rc == 0 and result.err == ""
