@@ -567,36 +567,6 @@ def force_unlock(request: UnlockRequest) -> Run[tuple[Holder | None, dt.datetime
     return Run(_targets(request.where), work)
 
 
-# --- state compact ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CompactRequest:
-    where: Where = field(default_factory=Where)
-
-
-@dataclass(frozen=True)
-class CompactResult:
-    lines: int | None  # changes folded in; None: there was no log
-
-
-def compact(request: CompactRequest) -> Run[CompactResult]:
-    """Fold each account's unfolded log into its state file (under the lock)."""
-
-    def work(target: Target) -> CompactResult:
-        from threadsync.lock import state_lock
-        from threadsync.state import StateStore
-
-        max_age = dt.timedelta(minutes=target.config.limits.lock_max_age)
-        with state_lock(target.state_path, "state compact", max_age=max_age, root=target.root):
-            store = StateStore(target.state_path, target.root, command="state compact")
-            lines = store.unfolded_lines
-            store.compact()
-        return CompactResult(lines)
-
-    return Run(_targets(request.where), work)
-
-
 def _targets(where: Where, one: str | None = None) -> list[Target]:
     from threadsync.project import targets
 
