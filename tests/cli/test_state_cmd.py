@@ -245,8 +245,10 @@ def test_hostile_values_in_a_committed_state_are_escaped(published: Project, cli
     published.write_state(data)
     listed = cli("state", "list")
     shown = cli("state", "list", "--json")
-    assert listed.rc == 0 and shown.rc == 0
-    for text in (listed.out, shown.out):
+    entry_json = cli("state", "show", "he\u202ello\x1b[31m")
+    assert listed.rc == 0 and shown.rc == 0 and entry_json.rc == 0
+    assert entry_json.json()["parts"][0]["permalink"].endswith("::error::forged")
+    for text in (listed.out, shown.out, entry_json.out):
         assert "\x1b" not in text and "\u202e" not in text
         assert not any(line.startswith("::") for line in text.splitlines())
     ids = [p["id"] for p in json.loads(shown.out)["posts"]]
