@@ -134,3 +134,27 @@ def test_status_with_a_token_that_works_exits_0(
     make_project({"content/a.yaml": "text: Fine\n"})
     result = cli("status")
     assert result.rc == 0 and result.err == ""
+
+
+def test_with_several_accounts_the_one_that_cannot_be_read_fails_the_run(
+    make_project: Callable[..., Project],
+    cli: Run,
+    emu: Emulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    make_project(
+        {"content/brand/a.yaml": "text: Brand\n", "content/blog/b.yaml": "text: Blog\n"},
+        config="accounts:\n  brand: {}\n  blog: {}\n",
+    )
+    monkeypatch.setenv("THREADS_ACCESS_TOKEN_BRAND", emu.token)
+    monkeypatch.setenv("THREADS_ACCESS_TOKEN_BLOG", CANARY)
+    result = cli("status")
+    assert result.rc == 1
+    assert "== account brand" in result.out and "Account: @" in result.out
+    assert [line.split(":")[0:2] for line in result.error_lines] == [["error", " account blog"]]
+    assert "could not read the Threads account" in result.error_lines[0]
+    documents = cli("status", "--json").json()["accounts"]
+    assert "error" not in documents["brand"]
+    assert "could not read the Threads account" in documents["blog"]["error"]
+    assert documents["blog"]["output"]["account"]["error"]
+    assert CANARY not in result.out + result.err
