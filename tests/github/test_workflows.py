@@ -31,6 +31,8 @@ PINS = {
     "actions/cache": ("0057852bfaa89a56745cba8c7296529d2fc39830", "v4.3.0"),
 }
 ACTION = ROOT / "action.yml"
+SHA = "0123456789abcdef0123456789abcdef01234567"
+USERS_WORKFLOW = scaffold.workflow_for(f"{scaffold.REPOSITORY}@{SHA}")
 
 
 def load(path: Path) -> dict[str, Any]:
@@ -59,7 +61,7 @@ def user_workflows(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     directory = tmp_path_factory.mktemp("user") / ".github" / "workflows"
     directory.mkdir(parents=True)
     for name in scaffold.WORKFLOWS:
-        (directory / name).write_text(scaffold.render_workflow(name))
+        (directory / name).write_text(scaffold.render_workflow(name, workflow=USERS_WORKFLOW))
     return sorted(directory.iterdir())
 
 
@@ -75,10 +77,10 @@ def test_every_action_is_pinned_to_a_full_commit_sha(user_workflows: list[Path])
             assert f"{step['uses']} # {PINS[action][1]}" in text  # the version, for humans
         for job in load(path).get("jobs", {}).values():
             if "uses" in job:  # a call of the reusable workflow
-                assert job["uses"] in (scaffold.LOCAL_WORKFLOW, scaffold.REUSABLE_WORKFLOW)
-    for line in (p.read_text() for p in user_workflows):
-        for uses in re.findall(r"uses: (\S+/threadsync\.yml@\S+)(.*)", line):
-            assert "zizmor: ignore[unpinned-uses] a tag, so that fixes reach you" in uses[1]
+                assert job["uses"] in (scaffold.LOCAL_WORKFLOW, USERS_WORKFLOW)
+    for text in (p.read_text() for p in user_workflows):
+        calls = re.findall(r"uses: (\S+/threadsync\.yml@\S+)(.*)", text)
+        assert calls and all(call == (USERS_WORKFLOW, "") for call in calls)  # no ignore
 
 
 def test_permissions_are_explicit_and_minimal() -> None:
@@ -127,6 +129,25 @@ def test_the_reusable_workflow_interface() -> None:
         if name != "unknown"
     }
     assert commands == routed == {"accounts", "plan", "apply", "comment", "refresh"}
+
+
+def test_every_job_installs_threadsync_from_the_workflows_own_commit() -> None:
+    """Called as OWNER/threadsync/...@SHA, the jobs install threadsync at SHA: job.workflow_*
+    name the called workflow's repository and commit (github.* names the caller's)."""
+    own = (
+        "${{ inputs.install || format('git+{0}/{1}@{2}', github.server_url, "
+        "fromJSON(toJSON(job)).workflow_repository, fromJSON(toJSON(job)).workflow_sha) }}"
+    )
+    workflow = load(REUSABLE)
+    assert workflow["on"]["workflow_call"]["inputs"]["install"]["default"] == ""
+    installs = [s for _job, s in steps(workflow) if s.get("name") == "Install threadsync"]
+    jobs = {name for name in workflow["jobs"] if name != "unknown"}
+    assert len(installs) == len(jobs)
+    for step in installs:
+        assert step["env"] == {"INSTALL": own}
+        assert step["run"] == (
+            'python -m pip install --disable-pip-version-check --quiet "${INSTALL}"'
+        )
 
 
 def test_apply_runs_one_at_a_time_per_account_from_the_newest_state() -> None:
