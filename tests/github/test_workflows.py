@@ -22,13 +22,15 @@ ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"
 REUSABLE = WORKFLOWS / "threadsync.yml"
 CALLERS = [WORKFLOWS / name for name in scaffold.WORKFLOWS]
-OURS = [REUSABLE, *CALLERS]
+RELEASE = WORKFLOWS / "release.yml"
+OURS = [REUSABLE, *CALLERS, RELEASE]
 PINS = {
     "actions/checkout": ("11bd71901bbe5b1630ceea73d27597364c9af683", "v4.2.2"),
     "actions/setup-python": ("0b93645e9fea7318ecaed2b359559ac225c90a2b", "v5.3.0"),
     "actions/upload-artifact": ("ea165f8d65b6e75b540449e92b4886f43607fa02", "v4.6.2"),
     "actions/download-artifact": ("d3f86a106a0bac45b974a628896c90dbdf5c8093", "v4.3.0"),
     "actions/cache": ("0057852bfaa89a56745cba8c7296529d2fc39830", "v4.3.0"),
+    "pypa/gh-action-pypi-publish": ("ed0c53931b1dc9bd32cbe73a98c7f6766f8a527e", "v1.13.0"),
 }
 ACTION = ROOT / "action.yml"
 SHA = "0123456789abcdef0123456789abcdef01234567"
@@ -292,6 +294,114 @@ def test_the_state_commit_rebases_when_main_moved(tmp_path: Path) -> None:
     assert "stray.txt" not in git(origin, "ls-tree", "-r", "--name-only", "main")
     again = subprocess.run(bash, cwd=work, env=env, capture_output=True, text=True, timeout=60)
     assert again.returncode == 0 and "The state file did not change." in again.stdout
+
+
+# -- the release ---------------------------------------------------------------------------
+
+
+def test_a_version_tag_builds_once_publishes_then_releases() -> None:
+    release = load(RELEASE)
+    assert release["on"] == {"push": {"tags": ["v[0-9]+.[0-9]+.[0-9]+*"]}}
+    assert release["permissions"] == {}
+    jobs = release["jobs"]
+    assert jobs["publish"]["needs"] == "build" and jobs["github"]["needs"] == "publish"
+    granted = {name: job["permissions"] for name, job in jobs.items()}
+    assert granted == {
+        "build": {"contents": "read"},
+        "publish": {"id-token": "write"},  # trusted publishing, and nothing else
+        "github": {"contents": "write"},
+    }
+    assert jobs["publish"]["environment"]["name"] == "pypi"
+    build = "\n".join(s.get("run", "") for s in jobs["build"]["steps"])
+    assert 'release_notes.py "${TAG}" --check-version' in build
+    assert "python -m build" in build and "twine check --strict dist/*" in build
+    uploaded = [s for s in jobs["build"]["steps"] if "upload-artifact" in s.get("uses", "")]
+    assert uploaded[0]["with"]["name"] == "dist"
+    publish = [s["uses"].partition("@")[0] for s in jobs["publish"]["steps"]]
+    assert publish == ["actions/download-artifact", "pypa/gh-action-pypi-publish"]
+    assert "python -m build" not in RELEASE.read_text().split("  publish:")[1]  # built once
+
+
+def fake_gh(tmp_path: Path, existing_refs: str) -> tuple[dict[str, str], Path]:
+    """A 'gh' that logs its arguments; 'gh api .../git/ref/tags/X' fails unless X exists."""
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    log = tmp_path / "gh.log"
+    (bindir / "gh").write_text(
+        "#!/bin/sh\n"
+        f'printf "%s\\n" "$*" >> "{log}"\n'
+        'case "$*" in *"/git/ref/tags/"*) '
+        f'for ref in {existing_refs}; do case "$*" in *"/git/ref/tags/$ref "*) exit 0;; esac; '
+        "done; exit 1;; esac\n"
+    )
+    (bindir / "gh").chmod(0o755)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")},
+        "PATH": os.pathsep.join(
+            [str(bindir), str(Path(sys.executable).parent), os.environ["PATH"]]
+        ),
+        "RUNNER_TEMP": str(tmp_path),
+        "GITHUB_REPOSITORY": "octo/threadsync",
+        "GITHUB_SHA": "f" * 40,
+        "GH_TOKEN": "ghs_unused",
+        "GH_REPO": "octo/threadsync",
+    }
+    return env, log
+
+
+def run_release_step(name: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    script = step_named(load(RELEASE)["jobs"]["github"], name)["run"]
+    bash = ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script]
+    return subprocess.run(bash, cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize(
+    ("tag", "existing", "expected"),
+    [
+        (
+            "v1.4.0",
+            "v1",
+            "api --method PATCH repos/octo/threadsync/git/refs/tags/v1 -f sha=" + "f" * 40,
+        ),
+        ("v2.0.0", "v1", "api --method POST repos/octo/threadsync/git/refs -f ref=refs/tags/v2"),
+        ("v2.0.0rc1", "v1 v2", None),
+    ],
+)
+def test_the_release_moves_the_major_tag(
+    tmp_path: Path, tag: str, existing: str, expected: str | None
+) -> None:
+    env, log = fake_gh(tmp_path, existing)
+    done = run_release_step("Move the major tag to the released commit", {**env, "TAG": tag}, ROOT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    calls = log.read_text().splitlines() if log.exists() else []
+    if expected is None:  # a pre-release leaves the major tag alone
+        assert calls == [] and "pre-release" in done.stdout
+    else:
+        assert calls[-1].startswith(expected)
+        assert f"{tag.split('.')[0]} now points at {'f' * 40} ({tag})." in done.stdout
+
+
+def test_the_github_release_has_the_changelogs_notes(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / "scripts").mkdir(parents=True)
+    shutil.copy(ROOT / "scripts" / "release_notes.py", repo / "scripts")
+    (repo / "CHANGELOG.md").write_text("## [1.4.0] - 2027-02-01\n\n- Shiny.\n")
+    (repo / "dist").mkdir()
+    (repo / "dist" / "threadsync-1.4.0.tar.gz").write_text("")
+    env, log = fake_gh(tmp_path, "")
+    done = run_release_step(
+        "Create the GitHub release, with the changelog's notes", {**env, "TAG": "v1.4.0"}, repo
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert log.read_text() == (
+        "release create v1.4.0 dist/threadsync-1.4.0.tar.gz --title threadsync 1.4.0 "
+        f"--notes-file {tmp_path}/notes.md --verify-tag\n"
+    )
+    assert (tmp_path / "notes.md").read_text() == "- Shiny.\n"
+    missing = run_release_step(
+        "Create the GitHub release, with the changelog's notes", {**env, "TAG": "v1.5.0"}, repo
+    )
+    assert missing.returncode == 1 and "has no section for 1.5.0" in missing.stderr
 
 
 # -- the linters --------------------------------------------------------------------------
