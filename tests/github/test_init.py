@@ -44,6 +44,10 @@ def test_init_writes_a_valid_repository(
         assert f"created  {rel}" in result.out
     assert "threadsync auth login --github-secret THREADS_ACCESS_TOKEN" in result.out
     assert "Create a Threads app" in result.out and "GH_SECRETS_TOKEN" in result.out
+    media = " ".join(result.out.split())  # how media is served, for a private repository
+    assert "raw.githubusercontent.com, serves a public repository only" in media
+    assert "for a private one, set base_url to a host of your own" in media
+    assert "a media store, such as S3, is to come" in media
     assert main(["validate"]) == 0
     assert capsys.readouterr().out.strip() == "2 posts valid (2 drafts)"
     # Without their draft lines, the examples are one post to publish and one scheduled.
