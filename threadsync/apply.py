@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Literal, get_args
 
 from threadsync.api import API
 from threadsync.api.errors import (
@@ -73,6 +73,7 @@ Outcome = Literal[
     "deferred",
     "refused",
 ]
+OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
 
 
 @dataclass
@@ -117,13 +118,14 @@ class ApplyReport:
 
     @property
     def data(self) -> dict[str, object]:
-        statuses = sorted({r.status for r in self.results})
+        """The JSON report.  ``summary`` has every status, 0 included, as the plan's has
+        every action: a script reads ``summary["published"]`` whatever the run did."""
         return {
             "format_version": 1,
             "ok": self.ok,
             "aborted": self.aborted,
             "interrupted": self.interrupted,
-            "summary": {s: self.count(s) for s in statuses},
+            "summary": {s: self.count(s) for s in OUTCOMES},
             "posts": [r.data for r in self.results],
         }
 

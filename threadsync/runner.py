@@ -429,6 +429,7 @@ class ImportRequest:
     api: ApiSettings = field(default_factory=ApiSettings)
     since: dt.datetime | None = None
     dry_run: bool = False
+    lock_timeout: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -447,7 +448,9 @@ def _import_one(request: ImportRequest, target: Target) -> ImportOutcome:
     from threadsync.state import StateStore
 
     max_age = dt.timedelta(minutes=target.config.limits.lock_max_age)
-    with state_lock(target.state_path, "import", max_age=max_age, root=target.root):
+    with state_lock(
+        target.state_path, "import", wait=request.lock_timeout, max_age=max_age, root=target.root
+    ):
         store = StateStore(target.state_path, target.root, command="import")
         make_api = api_factory(target, request.api, required=True, state_user=store.state.user_id)
         assert make_api is not None
@@ -621,36 +624,6 @@ def force_unlock(request: UnlockRequest) -> Run[tuple[Holder | None, dt.datetime
             max_age = dt.timedelta(minutes=target.config.limits.lock_max_age)
         now = utcnow()
         return unlock(target.state_path, max_age=max_age, now=now, root=target.root), now
-
-    return Run(_targets(request.where), work)
-
-
-# --- state compact ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CompactRequest:
-    where: Where = field(default_factory=Where)
-
-
-@dataclass(frozen=True)
-class CompactResult:
-    lines: int | None  # changes folded in; None: there was no log
-
-
-def compact(request: CompactRequest) -> Run[CompactResult]:
-    """Fold each account's unfolded log into its state file (under the lock)."""
-
-    def work(target: Target) -> CompactResult:
-        from threadsync.lock import state_lock
-        from threadsync.state import StateStore
-
-        max_age = dt.timedelta(minutes=target.config.limits.lock_max_age)
-        with state_lock(target.state_path, "state compact", max_age=max_age, root=target.root):
-            store = StateStore(target.state_path, target.root, command="state compact")
-            lines = store.unfolded_lines
-            store.compact()
-        return CompactResult(lines)
 
     return Run(_targets(request.where), work)
 

@@ -228,6 +228,23 @@ def remove(path: Path, *, root: Path | None = None, what: str = "state") -> None
         os.close(dir_fd)
 
 
+def list_files(directory: Path, *, root: Path | None = None, what: str = "state") -> list[str]:
+    """The names of the regular files in ``directory`` (not links), or [] if it is missing.
+
+    The directory is reached without following a link, so a linked folder
+    is refused rather than listed.
+    """
+    where = place(directory, root)
+    fd = _open_dirs(where, len(where.names), create=False, what=what)
+    if fd is None:
+        return []
+    try:
+        with os.scandir(fd) as entries:
+            return sorted(e.name for e in entries if e.is_file(follow_symlinks=False))
+    finally:
+        os.close(fd)
+
+
 @contextmanager
 def full_disk_reported(
     path: Path, *, root: Path | None = None, command: str = "apply"

@@ -6,7 +6,9 @@ import json
 import os
 import subprocess
 import textwrap
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -130,3 +132,25 @@ class Outside:
 def live_texts(emu: Emulator) -> list[str]:
     """The text of every post on the emulated account that is not deleted, oldest first."""
     return [str(p["params"].get("text")) for p in emu.posts() if not p["deleted"]]
+
+
+@contextmanager
+def lock_held(state_path: Path) -> Iterator[Callable[[float], None]]:
+    """Another run holding the state lock, in a thread; yields ``release_in(seconds)``."""
+    from threadsync.lock import state_lock
+
+    taken, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with state_lock(state_path, "apply"):
+            taken.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert taken.wait(10), "the lock was never taken"
+        yield lambda seconds: threading.Timer(seconds, release.set).start()
+    finally:
+        release.set()
+        holder.join(10)

@@ -100,7 +100,8 @@ def test_the_runner_raises_the_partial_result_with_the_lock_released(
 ) -> None:
     """A fake sleep stands in for Ctrl-C: b's container creation gets a 503, and while
     the client waits to send it again, the user presses Ctrl-C."""
-    project = make_project(POSTS)
+    # One worker makes the containers in plan order, so the 2nd creation is b's.
+    project = make_project(POSTS, config="apply: {workers: 1}\n")
     emu.add_fault(action="http_error", method="POST", path=r"/threads$", status=503, nth=2)
     waits: list[float] = []
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from threadsync.apply import OUTCOMES
 from threadsync.plan import Action
 from threadsync.refresh import refresh
 
@@ -48,7 +49,11 @@ def test_create_replace_and_delete_publish_in_order_and_record_state(project: Pr
     second = project.apply(plan)
 
     assert statuses(second) == {"c": "deleted", "b": "published"}
-    assert second.ok and second.data["summary"] == {"deleted": 1, "published": 1}
+    assert second.ok and second.data["summary"] == {
+        **dict.fromkeys(OUTCOMES, 0),
+        "deleted": 1,
+        "published": 1,
+    }
     on_account = live(project.emu)
     assert set(on_account) == {"First", "Edited now", "Root", "Second part"}
     state = project.state()

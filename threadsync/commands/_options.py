@@ -35,6 +35,17 @@ def add_account_option(p: argparse.ArgumentParser | argparse._ArgumentGroup) -> 
     )
 
 
+def add_lock_option(p: argparse.ArgumentParser) -> None:
+    """--lock-timeout, for every command that writes the state (the lock's message names it)."""
+    p.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="wait this long for another run's state lock (default: fail at once)",
+    )
+
+
 def add_api_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("Threads API (each flag overrides its environment variable)")
     add_account_option(g)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from threadsync import runner
 from threadsync.commands._common import reaching, render
-from threadsync.commands._options import add_content_options, add_plan_options
+from threadsync.commands._options import add_content_options, add_lock_option, add_plan_options
 from threadsync.commands.plan_cmd import request_from as plan_request_from
 from threadsync.plan import Plan
 from threadsync.project import Target
@@ -49,13 +49,7 @@ def add_parser(sub: Any) -> None:
         action="store_true",
         help="do not look for new posts on the account before publishing them (see apply.lookup)",
     )
-    p.add_argument(
-        "--lock-timeout",
-        type=float,
-        default=0,
-        metavar="SECONDS",
-        help="wait this long for another run's state lock (default: fail at once)",
-    )
+    add_lock_option(p)
 
 
 @dataclass(frozen=True)

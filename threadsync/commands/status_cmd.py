@@ -3,7 +3,8 @@
 Works offline from the state file and the content.  With a token (or
 ``--emulator``) it also shows where the token came from, when it expires and
 what is left of the 24 h publishing quota.  Broken content does not stop it: the state is still
-shown, with a count of the content's errors.
+shown, with a count of the content's errors.  With a token, an account that cannot be read is
+an error (exit 1), after the rest is shown.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
             "file of 'threadsync auth login', or --emulator) it also shows where the token came "
             "from, when it expires and what is left of the 24 h publishing quota. "
             "With several accounts in threadsync.yaml, each is shown in turn (or only "
-            "--account NAME)."
+            "--account NAME). Exits 1 when it has a token but cannot read the account "
+            "(a revoked token, a wrong API URL), after showing the rest."
         ),
     )
     add_content_options(p, state=True)
@@ -67,5 +69,25 @@ def run(args: argparse.Namespace) -> int:
 
     with reaching(request.where, request.api) as api:
         return render(
-            runner.status(replace(request, api=api)), as_json=as_json, show=show, document=dict
+            runner.status(replace(request, api=api)),
+            as_json=as_json,
+            show=show,
+            document=dict,
+            failure=failure,
         )
+
+
+def failure(data: dict[str, Any]) -> str | None:
+    """Why status fails: it had a token for the account and could not read the account.
+
+    What it shows of the state is still shown; the exit code says the account
+    part is missing (a revoked token, a wrong --api-url), so CI does not pass.
+    """
+    facts = data.get("account")
+    if not facts or "error" not in facts:
+        return None
+    source = f" with the token from {facts['token_source']}" if "token_source" in facts else ""
+    return (
+        f"could not read the Threads account{source}: {facts['error']}; check the token "
+        "('threadsync auth status') and the API URL"
+    )
