@@ -44,7 +44,12 @@ from pydantic import (
 )
 
 from threadsync.config_checks import project_issues
-from threadsync.content.media import MediaUrlContext, base_url_problem, object_key
+from threadsync.content.media import (
+    MediaUrlContext,
+    base_url_problem,
+    has_credentials,
+    object_key,
+)
 from threadsync.content.problems import Loc, Problem, field_name
 from threadsync.content.pyerrors import issues_from
 from threadsync.content.rawmodels import Defaults
@@ -192,15 +197,22 @@ _REGION = re.compile(r"[a-z0-9][a-z0-9-]{0,40}")
 
 
 def _store_url_problem(value: str) -> str | None:
-    """Why a store's URL won't do: not http(s), no host, or a password in it."""
-    parsed = urlsplit(value)
-    if parsed.scheme not in ("https", "http") or not parsed.hostname:
-        return f"must be an http(s) URL such as https://media.example.com/, not {value!r}"
-    if parsed.username is not None or parsed.password is not None:
+    """Why a store's URL won't do: a password in it, not http(s), or no host.
+
+    A URL with credentials is refused first, and never quoted back.
+    """
+    if has_credentials(value):
         return (
             "holds a user name or password; credentials never go in threadsync.yaml "
             "(use AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)"
         )
+    try:
+        parsed = urlsplit(value)
+        host = parsed.hostname
+    except ValueError:
+        host = None
+    if host is None or parsed.scheme not in ("https", "http"):
+        return f"must be an http(s) URL such as https://media.example.com/, not {value!r}"
     if parsed.query or parsed.fragment:
         return "must not have a query (?) or fragment (#)"
     return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -53,8 +53,11 @@ def commit(root: Path) -> str:
     return git(root, "rev-parse", "HEAD")
 
 
-# (status, headers, body) for a path; None: 404
-Route = Callable[[str, dict[str, str]], "tuple[int, dict[str, str], bytes] | None"]
+# (status, headers, body) for a path; None: 404.  A body of chunks is sent until the client
+# hangs up (give it a Content-Length).
+Route = Callable[
+    [str, dict[str, str]], "tuple[int, dict[str, str], bytes | Iterable[bytes]] | None"
+]
 Seen = list[tuple[str, str, dict[str, str]]]  # (method, path, headers) of each request
 
 
@@ -79,11 +82,15 @@ def file_server(routes: dict[str, Route]) -> Iterator[tuple[str, Seen]]:
             self.send_response(status)
             for name, value in extra.items():
                 self.send_header(name, value)
-            if "Content-Length" not in extra:
+            if "Content-Length" not in extra and isinstance(body, bytes):
                 self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             if body_too:
-                self.wfile.write(body)
+                try:
+                    for chunk in [body] if isinstance(body, bytes) else body:
+                        self.wfile.write(chunk)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
 
         def do_HEAD(self) -> None:
             self._serve(body_too=False)

@@ -130,6 +130,29 @@ def test_redirects_are_followed_to_http_only(server) -> None:  # type: ignore[no
     )
 
 
+def test_an_endless_answer_to_the_ranged_get_is_not_read() -> None:
+    """A server that ignores Range and sends gigabytes: its size is known from the headers."""
+    sent: list[int] = []
+    total = 256 * 1024 * 1024
+
+    def endless(method: str, headers: dict[str, str]):  # type: ignore[no-untyped-def]
+        if method == "HEAD":
+            return 405, {}, b""
+        chunk = png(b"\0" * (1 << 20))[: 1 << 20]
+
+        def body():  # type: ignore[no-untyped-def]
+            for _ in range(total // len(chunk)):
+                sent.append(len(chunk))
+                yield chunk
+
+        return 200, {"Content-Type": "image/png", "Content-Length": str(total)}, body()
+
+    with file_server({"/huge.png": endless}) as (base, _):
+        problem = Preflight().problem(f"{base}/huge.png", "image", len(IMAGE), "a.png")
+    assert problem == f"{base}/huge.png answered {total:,} bytes, but a.png has {len(IMAGE):,}"
+    assert sum(sent) < total // 8  # what the sockets' buffers took, not the body
+
+
 def test_an_unreachable_server_is_one_line() -> None:
     assert Preflight().problem("http://127.0.0.1:9/a.png", "image", None, None) == (
         "http://127.0.0.1:9/a.png could not be reached (ConnectionError)"

@@ -92,6 +92,21 @@ def test_a_file_changed_since_the_plan_is_refused(tmp_path: Path, bucket: Bucket
     assert bucket.keys() == []
 
 
+def test_a_file_grown_past_the_limit_since_the_plan_is_refused_unread(
+    tmp_path: Path, bucket: Bucket
+) -> None:
+    """A file swapped for a huge one after validation is not hashed to its end."""
+    write(tmp_path, {"a.png": png(b"planned")})
+    item = _item(tmp_path, "a.png")
+    with (tmp_path / "a.png").open("r+b") as fh:
+        fh.truncate(64 * 1024 * 1024 * 1024)  # 64 GiB, sparse: hashing it would take minutes
+    with pytest.raises(
+        MediaRefused, match=r"^media file a.png: 65536.0 MB; a file here may be at most 8.0 MB$"
+    ):
+        _upload(S3Store.open(_config(bucket)), tmp_path, item)
+    assert bucket.keys() == []
+
+
 def test_a_missing_bucket_is_one_line_without_secrets(tmp_path: Path, bucket: Bucket) -> None:
     write(tmp_path, {"a.png": png()})
     item = _item(tmp_path, "a.png")

@@ -111,6 +111,31 @@ def test_mistakes_are_located(tmp_path: Path, text: str, message: str) -> None:
     assert _problems(tmp_path, text) == [message]
 
 
+@pytest.mark.parametrize(
+    ("field", "url"),
+    [
+        ("public_base_url", "ftp://AKIDCANARY:SECRETCANARY@m.example/"),  # a bad scheme too
+        ("endpoint_url", "https://AKIDCANARY:SECRETCANARY@/"),  # and no host
+        ("endpoint_url", "https://AKIDCANARY:SECRETCANARY@[::1/"),  # urlsplit raises on it
+        ("base_url", "https://AKIDCANARY:SECRETCANARY@cdn.example/{sha}/{path}"),
+    ],
+)
+def test_a_url_with_credentials_is_refused_without_quoting_them(
+    tmp_path: Path, field: str, url: str
+) -> None:
+    """Whatever else is wrong with it, a URL with a password is refused as such, never echoed."""
+    store = "" if field == "base_url" else "  store: s3\n  bucket: b-1\n"
+    public = (
+        ""
+        if field in ("base_url", "public_base_url")
+        else "  public_base_url: https://m.example/\n"
+    )
+    problems = _problems(tmp_path, f"media:\n{store}{public}  {field}: '{url}'\n")
+    assert len(problems) == 1
+    assert "holds a user name or password; credentials never go in threadsync.yaml" in problems[0]
+    assert "CANARY" not in problems[0]
+
+
 @pytest.mark.parametrize("prefix", ["", "threadsync/", "a/b.c/d-e_f/", "x"])
 def test_prefixes(tmp_path: Path, prefix: str) -> None:
     text = f"media: {{store: s3, bucket: b-1, prefix: '{prefix}', public_base_url: 'https://m.example'}}\n"
@@ -170,3 +195,20 @@ def test_init_shows_every_store_key() -> None:
     shown = set(re.findall(r"^# (\w+): ", text, flags=re.M))
     assert set(MediaConfig.model_fields) - {"base_url", "preflight"} <= shown
     assert "#  base_url: " in text and "#  preflight: true" in text
+
+
+def test_the_json_schema_of_threadsync_yaml_has_the_contract_keys(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import json
+
+    from threadsync.cli import main
+
+    assert main(["schema", "--config"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert schema["title"] == "threadsync.yaml"
+    media = schema["$defs"]["MediaConfig"]
+    assert media["additionalProperties"] is False
+    keys = {"store", "bucket", "prefix", "region", "endpoint_url", "public_base_url", "preflight"}
+    assert keys <= set(media["properties"])
+    assert media["properties"]["store"]["anyOf"][0] == {"const": "s3", "type": "string"}

@@ -48,6 +48,18 @@ def is_url(ref: str) -> bool:
     return low.startswith(("https://", "http://"))
 
 
+def has_credentials(url: str) -> bool:
+    """Whether ``url`` carries a user name or password (``https://user:secret@host/``).
+
+    Read without ``urlsplit``, which raises on some malformed hosts: a URL
+    that might hold a secret is never echoed in a message, valid or not.
+    """
+    authority = url.partition("//")[2]
+    for end in "/?#":
+        authority = authority.split(end, 1)[0]
+    return "@" in authority
+
+
 def kind_from_name(ref: str) -> MediaKind | None:
     """``image``/``video`` from the file extension of a path or URL, else ``None``."""
     name = ref.split("?", 1)[0].split("#", 1)[0].lower()
@@ -233,8 +245,16 @@ def object_key(prefix: str, sha256: str, file_type: str) -> str:
     return f"{prefix}{sha256}{STORE_SUFFIXES[file_type]}"
 
 
+CREDENTIALS_IN_URL = (
+    "{field} holds a user name or password; credentials never go in threadsync.yaml, "
+    "where every URL is shown and stored"
+)
+
+
 def base_url_problem(base_url: str) -> str | None:
     """A message if ``base_url`` has unknown or malformed placeholders, else ``None``."""
+    if has_credentials(base_url):
+        return CREDENTIALS_IN_URL.format(field="media.base_url")
     try:
         fields = [f for _, f, _, _ in string.Formatter().parse(base_url) if f is not None]
     except ValueError as exc:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-from threadsync.content.media import CONTENT_TYPES, sniff
+from threadsync.content.media import CONTENT_TYPES, IMAGE_MAX_BYTES, VIDEO_MAX_BYTES, sniff
 from threadsync.content.models import MediaItem
 from threadsync.content.safefs import Refused, RepoFiles
 
@@ -58,8 +58,10 @@ class LocalFiles:
         """
         path = item.local_path
         assert path is not None and item.sha256 is not None
+        # A file grown past what validation allows is refused unread, not hashed to the end.
+        limit = IMAGE_MAX_BYTES if item.kind == "image" else VIDEO_MAX_BYTES
         try:
-            fd, size = self.files.open(str(self.root / path), path, limit=None)
+            fd, size = self.files.open(str(self.root / path), path, limit=limit)
         except Refused as exc:
             raise MediaRefused(f"media file {exc.message}") from None
         except OSError as exc:
