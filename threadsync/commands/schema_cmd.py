@@ -22,8 +22,13 @@ def add_parser(sub: Any) -> None:
     )
 
 
+def view_from(args: argparse.Namespace) -> bool:
+    """Whether the schema asked for is threadsync.yaml's."""
+    return bool(args.config)
+
+
 def run(args: argparse.Namespace) -> int:
-    if args.config:
+    if view_from(args):
         schema = config_schema()
     else:
         from threadsync.content import json_schema
