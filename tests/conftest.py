@@ -1,4 +1,4 @@
-"""Suite-wide guardrails: no network but loopback, no real credentials."""
+"""Suite-wide guardrails: no network but loopback, no real credentials; a local S3 server."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import s3kit  # tests/s3kit.py: this folder is on sys.path for its conftest
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
@@ -89,5 +90,50 @@ def _no_real_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
         "GITHUB_STEP_SUMMARY",
         "GITHUB_OUTPUT",
         "GITHUB_ACTIONS",
+        "GITHUB_SHA",
+        "GITHUB_REPOSITORY",
     ):
         monkeypatch.delenv(name, raising=False)
+
+
+_AWS_VARIABLES = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_S3",
+)
+
+
+@pytest.fixture(autouse=True)
+def _no_real_aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A developer's AWS keys, profiles and instance role must never reach a test (or a bucket)."""
+    for name in _AWS_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # no look-up of a role off the machine
+
+
+# -- a local S3 server (moto), for media.store: s3 --------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def _moto_server() -> Iterator[str]:
+    with s3kit.moto_server() as endpoint:
+        yield endpoint
+
+
+@pytest.fixture
+def bucket(_moto_server: str, monkeypatch: pytest.MonkeyPatch) -> s3kit.Bucket:
+    """A fresh public bucket, and test credentials in the environment (a canary secret)."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing-key-id")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", s3kit.AWS_SECRET_CANARY)
+    return s3kit.Bucket.make(_moto_server)

@@ -115,6 +115,29 @@ def test_the_core_imports_no_layer_above_it() -> None:
     assert leaks == set()
 
 
+def test_media_speaks_to_no_threads_and_sits_below_apply() -> None:
+    """media/ talks to git, HTTP servers and S3; apply calls it, never the other way."""
+    allowed = ("threadsync.media", "threadsync.content", "threadsync.config", "threadsync.errors")
+    leaks = {
+        (name, imported)
+        for name in MODULES
+        if _within(name, "threadsync.media")
+        for imported in _ours(name)
+        if not any(_within(imported, a) for a in allowed)
+    }
+    assert leaks == set()
+
+
+def test_boto3_is_imported_by_the_s3_store_alone() -> None:
+    """It is an optional extra: nothing else may need it."""
+    users = {
+        name
+        for name in MODULES
+        if any(m.split(".")[0] in ("boto3", "botocore") for m in _imports(name))
+    }
+    assert users == {"threadsync.media.s3"}
+
+
 def test_errors_knows_only_threadsyncs_own_errors() -> None:
     assert _ours("threadsync.errors") == set()
 

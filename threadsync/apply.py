@@ -32,6 +32,8 @@ from threadsync.errors import ThreadsyncError
 from threadsync.importer import FIELDS as LOOKUP_FIELDS
 from threadsync.importer import PAGE, entry_for, match_unknown
 from threadsync.journal import Journal
+from threadsync.media.gate import MediaGate
+from threadsync.media.store import MediaRefused
 from threadsync.plan import Action, Change, Plan, quota_needs
 from threadsync.publisher import (
     ApplyOptions,
@@ -69,6 +71,7 @@ Outcome = Literal[
     "interrupted",
     "skipped",
     "deferred",
+    "refused",
 ]
 OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
 
@@ -109,7 +112,7 @@ class ApplyReport:
 
     @property
     def ok(self) -> bool:
-        bad = {"failed", "interrupted"}
+        bad = {"failed", "interrupted", "refused"}
         stopped = self.aborted is not None or self.interrupted
         return not stopped and not any(r.status in bad for r in self.results)
 
@@ -125,6 +128,15 @@ class ApplyReport:
             "summary": {s: self.count(s) for s in OUTCOMES},
             "posts": [r.data for r in self.results],
         }
+
+
+def refused_results(plan: Plan) -> list[PostResult]:
+    """The posts the plan refused (their media are not what their URLs serve), as results."""
+    return [PostResult(c.id, c.action, "refused", detail=c.reason) for c in plan.refused]
+
+
+def _published_parts(entry: PostState | None) -> set[int]:
+    return {i for i, part in enumerate(entry.parts) if part.media_id} if entry else set()
 
 
 def _unknown(entry: PostState | None) -> bool:
@@ -147,8 +159,13 @@ class Applier:
         now: Callable[[], dt.datetime],
         progress: Progress,
         stop: threading.Event | None = None,
+        media: MediaGate | None = None,
     ) -> None:
-        """``stop`` is set on Ctrl-C, for the workers' ``sleep`` to give up at once."""
+        """``stop`` is set on Ctrl-C, for the workers' ``sleep`` to give up at once.
+
+        ``media`` uploads a post's local files and checks its URLs before its
+        first container (None: nothing to upload or check).
+        """
         self.plan = plan
         self.posts = posts
         self.journal = journal
@@ -162,6 +179,8 @@ class Applier:
         self._local = threading.local()
         self.api = api_factory()
         self.failed: set[str] = set()
+        self.media = media
+        self._gating: dict[str, Future[None]] = {}  # posts whose media a worker is checking
         # Permalink -> media id (None: not on the account).  Finding one pages
         # through every post of the account; prefetch asks again on every step.
         self._permalinks: dict[str, str | None] = {}
@@ -220,6 +239,7 @@ class Applier:
     def _run(self) -> None:
         account = self.api.get_account()
         self.journal.claim_account(account.id)
+        self.report.results += refused_results(self.plan)
         for change in self.plan.changes:
             if change.action.state_only:
                 self._state_only(change)
@@ -229,6 +249,8 @@ class Applier:
         # The quota first: a replace that must wait keeps its old post on Threads
         # until the run that can publish the new one.
         fit, deferred = self._fit_quota(publishing) if publishing else ([], [])
+        # A replace whose new media can't go out keeps its old post.
+        fit = [c for c in fit if c.action is not Action.REPLACE or self._media_ready(c)]
         replacing = {c.id for c in fit if c.action is Action.REPLACE}
         for change in self.plan.changes:
             if change.action is Action.DELETE or change.id in replacing:
@@ -245,6 +267,24 @@ class Applier:
                     detail="the 24 h publishing quota is used up; it goes out next run",
                 )
             )
+
+    def _media_ready(self, change: Change) -> bool:
+        """Check a replace's new media now, before its old post goes; a refusal is reported."""
+        if self.media is None:
+            return True
+        post = self.posts[change.id]
+        try:
+            self.media.check(post)  # every part goes out anew
+        except MediaRefused as exc:
+            self._refused(post, change, exc)
+            return False
+        return True
+
+    def _refused(self, post: Post, change: Change, exc: MediaRefused) -> None:
+        """Nothing of the post was created: it is not failed, and the next apply tries again."""
+        self.failed.add(post.id)  # what depends on it waits
+        self.progress(post.id, f"refused: {exc}")
+        self.report.results.append(PostResult(post.id, change.action, "refused", detail=str(exc)))
 
     def _state_only(self, change: Change) -> None:
         if change.action is Action.MOVE and change.previous_id:
@@ -430,6 +470,8 @@ class Applier:
                 except QuotaExhausted as exc:
                     self.progress(post.id, f"deferred: {exc}")
                     return list(changes[i:])
+                except MediaRefused as exc:
+                    self._refused(post, change, exc)
                 except PostFailed as exc:
                     self.failed.add(post.id)
                     self.journal.fail(post.id, str(exc))
@@ -458,6 +500,8 @@ class Applier:
         finally:
             for future in futures.values():
                 future.cancel()
+            for gating in self._gating.values():
+                gating.cancel()
             pool.shutdown(wait=True, cancel_futures=True)
         return []
 
@@ -484,24 +528,42 @@ class Applier:
             entry = self.journal.entry(post.id)
             if entry is not None and entry.status == "published":
                 continue
-            if entry is not None and entry.content_hash != post.content_hash:
-                continue  # edited since its containers were made: the main thread sorts it out
-            if not self._ready_early(post):
-                continue
-            try:
-                reply_to = self._resolve(post.reply_to)
-                quote = self._resolve(post.parts[0].quote)
-            except (PostFailed, ThreadsError):
-                continue  # the main thread meets the same error in its turn
-            self.journal.begin(post.id, post.content_hash, post.path, len(post.parts))
-            futures[post.id] = pool.submit(self._start, post, reply_to, quote)
+            early = self._start_early(post, entry, pool)
+            if early is not None:
+                futures[post.id] = early
+            elif self.media is not None and post.id not in self._gating:
+                # Its container must wait, but its uploads need not.
+                skip = _published_parts(entry)
+                self._gating[post.id] = pool.submit(self.media.check, post, skip)
 
-    def _start(self, post: Post, reply_to: str | None, quote: str | None) -> Ready | None:
+    def _start_early(
+        self, post: Post, entry: PostState | None, pool: ThreadPoolExecutor
+    ) -> Future[Ready | None] | None:
+        """Start the post's root container on the pool, if nothing it needs is missing."""
+        if entry is not None and entry.content_hash != post.content_hash:
+            return None  # edited since its containers were made: the main thread sorts it out
+        if not self._ready_early(post):
+            return None
+        try:
+            reply_to = self._resolve(post.reply_to)
+            quote = self._resolve(post.parts[0].quote)
+        except (PostFailed, ThreadsError):
+            return None  # the main thread meets the same error in its turn
+        return pool.submit(self._start, post, reply_to, quote, _published_parts(entry))
+
+    def _start(
+        self, post: Post, reply_to: str | None, quote: str | None, published: set[int]
+    ) -> Ready | None:
+        if self.media is not None:  # the files are at their URLs before Threads is told of them
+            self.media.check(post, published)
+        self.journal.begin(post.id, post.content_hash, post.path, len(post.parts))
         return self._publisher().start(post, 0, reply_to, quote)
 
     def _publish_post(self, post: Post, change: Change, early: Future[Ready | None] | None) -> None:
         publisher = self._publisher()
         before = self.journal.entry(post.id)
+        if self.media is not None:  # raises MediaRefused before anything of it is recorded
+            self.media.check(post, _published_parts(before))
         if before is not None and before.content_hash != post.content_hash:
             # Retire the old text's containers before the new hash is recorded, so a
             # crash in between still finds them stale on the next run.

@@ -27,7 +27,8 @@ import subprocess
 import zoneinfo
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import (
@@ -43,7 +44,12 @@ from pydantic import (
 )
 
 from threadsync.config_checks import project_issues
-from threadsync.content.media import MediaUrlContext, base_url_problem
+from threadsync.content.media import (
+    MediaUrlContext,
+    base_url_problem,
+    has_credentials,
+    object_key,
+)
 from threadsync.content.problems import Loc, Problem, field_name
 from threadsync.content.pyerrors import issues_from
 from threadsync.content.rawmodels import Defaults
@@ -60,12 +66,45 @@ class _Strict(BaseModel):
 
 
 class MediaConfig(_Strict):
-    """``media:``: how local media files become public URLs."""
+    """``media:``: how local media files become public URLs.
+
+    Either ``base_url`` (a URL template; raw GitHub URLs pinned to the commit
+    for a public repository) or ``store: s3`` (a bucket: the files are
+    uploaded, named by their SHA-256, and served from ``public_base_url``).
+    """
 
     base_url: str | None = Field(
         default=None,
         description="URL template for local media files, with {repo}, {sha} and {path}, e.g. "
         "https://raw.githubusercontent.com/{repo}/{sha}/{path}",
+    )
+    store: Literal["s3"] | None = Field(
+        default=None,
+        description="Upload local media files to an S3-compatible bucket (AWS S3, Cloudflare "
+        "R2, MinIO, Backblaze B2...) instead of serving them from base_url.",
+    )
+    bucket: str | None = Field(default=None, description="The bucket's name (store: s3).")
+    prefix: str = Field(
+        default="",
+        description="Put before every object's key, e.g. 'threadsync/' (store: s3).",
+    )
+    region: str | None = Field(
+        default=None, description="The bucket's region; 'auto' for R2 (store: s3)."
+    )
+    endpoint_url: str | None = Field(
+        default=None,
+        description="The S3 API's URL, for a store other than AWS, e.g. "
+        "https://ACCOUNT.r2.cloudflarestorage.com (store: s3).",
+    )
+    public_base_url: str | None = Field(
+        default=None,
+        description="Where the bucket's objects are public: an object's URL is this plus its "
+        "key (store: s3).",
+    )
+    preflight: bool | None = Field(
+        default=None,
+        description="Check each media URL (HEAD) before its container is made: on by default "
+        "against the real Threads API, off against an emulator.",
     )
 
     @field_validator("base_url")
@@ -76,6 +115,107 @@ class MediaConfig(_Strict):
             if problem:
                 raise ValueError(problem)
         return value
+
+    @field_validator("bucket")
+    @classmethod
+    def _check_bucket(cls, value: str | None) -> str | None:
+        if value is not None and not _BUCKET.fullmatch(value):
+            raise ValueError(
+                f"bucket {value!r} is not a bucket name: 3-63 letters, digits, '.', '-' or '_', "
+                "starting and ending with a letter or digit"
+            )
+        return value
+
+    @field_validator("prefix")
+    @classmethod
+    def _check_prefix(cls, value: str) -> str:
+        segments = value.split("/")
+        if (
+            not _PREFIX.fullmatch(value)
+            or value.startswith("/")
+            or any(s in (".", "..") for s in segments)
+            or "" in segments[:-1]
+        ):
+            raise ValueError(
+                f"prefix {value!r} must be a key prefix such as 'threadsync/': letters, digits, "
+                "'.', '-', '_' and '/' between non-empty names, without a leading '/'"
+            )
+        return value
+
+    @field_validator("region")
+    @classmethod
+    def _check_region(cls, value: str | None) -> str | None:
+        if value is not None and not _REGION.fullmatch(value):
+            raise ValueError(f"region {value!r} is not a region name such as 'us-east-1' or 'auto'")
+        return value
+
+    @field_validator("endpoint_url", "public_base_url")
+    @classmethod
+    def _check_url(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None:
+            problem = _store_url_problem(value)
+            if problem:
+                raise ValueError(f"{info.field_name} {problem}")
+        return value
+
+    @model_validator(mode="after")
+    def _check_store(self) -> MediaConfig:
+        store_keys = ("bucket", "region", "endpoint_url", "public_base_url")
+        if self.store is None:
+            given = [k for k in (*store_keys, "prefix") if k in self.model_fields_set]
+            if given:
+                raise ValueError(
+                    f"media.{given[0]} is used only with store: s3; add 'store: s3' or remove it"
+                )
+            return self
+        if self.base_url is not None:
+            raise ValueError(
+                "media.base_url and media.store: s3 can't go together: with a store, media "
+                "are served from public_base_url; remove one of them"
+            )
+        missing = [k for k in ("bucket", "public_base_url") if getattr(self, k) is None]
+        if missing:
+            what = {"bucket": "its name", "public_base_url": "where its objects are public"}
+            raise ValueError(f"media.store: s3 needs media.{missing[0]} ({what[missing[0]]})")
+        return self
+
+    @property
+    def pinned_to_commit(self) -> bool:
+        """Local media are served from the commit (``{sha}`` in base_url): they must match it."""
+        return self.store is None and self.base_url is not None and "{sha}" in self.base_url
+
+    def object_url(self, sha256: str | None, file_type: str | None) -> str | None:
+        """The public URL of a local file in the store; ``None`` without a store."""
+        if self.store is None or self.public_base_url is None or not sha256 or not file_type:
+            return None
+        return self.public_base_url.rstrip("/") + "/" + object_key(self.prefix, sha256, file_type)
+
+
+_BUCKET = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,61}[A-Za-z0-9]")
+_PREFIX = re.compile(r"[A-Za-z0-9._/-]*")
+_REGION = re.compile(r"[a-z0-9][a-z0-9-]{0,40}")
+
+
+def _store_url_problem(value: str) -> str | None:
+    """Why a store's URL won't do: a password in it, not http(s), or no host.
+
+    A URL with credentials is refused first, and never quoted back.
+    """
+    if has_credentials(value):
+        return (
+            "holds a user name or password; credentials never go in threadsync.yaml "
+            "(use AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)"
+        )
+    try:
+        parsed = urlsplit(value)
+        host = parsed.hostname
+    except ValueError:
+        host = None
+    if host is None or parsed.scheme not in ("https", "http"):
+        return f"must be an http(s) URL such as https://media.example.com/, not {value!r}"
+    if parsed.query or parsed.fragment:
+        return "must not have a query (?) or fragment (#)"
+    return None
 
 
 class Limits(_Strict):

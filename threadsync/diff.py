@@ -40,11 +40,15 @@ def make_plan(
     targets: Sequence[str] = (),
     remote: Remote | None = None,
     root_keys: Mapping[str, tuple[str, int]] | None = None,
+    refused: Mapping[str, str] | None = None,
 ) -> Plan:
     """Diff the content against the state.
 
     ``root_keys`` maps post id to its root part's (normalised text, media
     count), used only to adopt posts already on the account (``remote.by_key``).
+    ``refused`` maps post id to why it may not be published now (its media do
+    not match the commit its URLs pin): such a post is left out, with a notice,
+    and what depends on it waits.
     """
     by_id = {p.id: p for p in posts}
     notices: list[Notice] = []
@@ -92,12 +96,17 @@ def make_plan(
             state_only.append(Change(old_id, Action.FORGET, why, media_ids=media))
 
     adopted: set[str] = set()
+    refusals: list[Change] = []
     for post in in_order:
         current = state.posts.get(post.id)
         if post.id in moves:
             current = state.posts[moves[post.id]]
         change = _diff_post(post, current, now, retry_failed, remote, root_keys, notices, adopted)
         if change is None:
+            continue
+        if refused and change.action.publishes and post.id in refused:
+            notices.append(Notice(post.id, f"refused: {refused[post.id]}"))
+            refusals.append(replace(change, reason=refused[post.id]))
             continue
         if change.action is Action.ADOPT:
             state_only.append(change)
@@ -120,6 +129,7 @@ def make_plan(
     all_changes = state_only + deletes + ordered
     if targets:
         all_changes = _restrict(all_changes, targets, by_id)
+        refusals = [c for c in refusals if c.id in targets]
     return Plan(
         changes=tuple(all_changes),
         notices=tuple(notices),
@@ -128,6 +138,7 @@ def make_plan(
         serial=state.serial,
         content_digest=content_digest(posts),
         prune=prune,
+        refused=tuple(refusals),
     )
 
 

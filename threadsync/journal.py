@@ -169,9 +169,12 @@ class Journal:
         container_id: str | None,
         text: str | None,
         created_at: dt.datetime,
+        media_urls: list[str] | None = None,
     ) -> Attempt:
         with self._change(post_id):
-            attempt = Attempt(container_id=container_id, created_at=created_at, text=text)
+            attempt = Attempt(
+                container_id=container_id, created_at=created_at, text=text, media_urls=media_urls
+            )
             self.store.state.posts[post_id].parts[index].attempts.append(attempt)
             return attempt
 
@@ -201,8 +204,11 @@ class Journal:
             part = entry.parts[index]
             part.media_id = media_id
             part.published_at = published_at
+            if attempt is not None and attempt.media_urls:
+                part.media_urls = attempt.media_urls
             for a in part.attempts:
                 a.text = None  # the post itself is the record now
+                a.media_urls = None
                 if a is attempt:
                     a.closed = "published"
                 elif a.closed is None:

@@ -138,6 +138,9 @@ class Plan:
     serial: int = 0
     content_digest: str = ""
     prune: bool = False
+    # Posts that would publish but are refused (each also a notice), the reason why
+    # in ``reason``: apply reports them, and publishes nothing of them.
+    refused: tuple[Change, ...] = ()
 
     def count(self, action: Action) -> int:
         return sum(1 for c in self.changes if c.action is action)

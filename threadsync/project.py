@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # pydantic, jinja2 and requests stay off the CLI's start-up p
     from threadsync.api import API, RetryEvent
     from threadsync.config import Config
     from threadsync.content import Content
+    from threadsync.content.media import MediaUrlContext
     from threadsync.tokens import Lookup, Token, TokenSource
 
 DEFAULT_TOKEN_ENV = "THREADS_ACCESS_TOKEN"  # noqa: S105 - the name of a variable, not a token
@@ -203,24 +204,27 @@ def long_lived() -> Iterator[None]:
             gc.enable()
 
 
-def read_content(target: Target, now: dt.datetime | None = None) -> Content:
-    """Load and check the target's content; problems are in the result, nothing is raised."""
+def media_url_context(target: Target) -> MediaUrlContext:
+    """``{repo}`` and ``{sha}`` of ``media.base_url``, from GitHub Actions or git."""
     from threadsync.config import detect_media_url_context
-    from threadsync.content import load_project
     from threadsync.content.media import MediaUrlContext
 
-    def media_context() -> MediaUrlContext:
-        found = detect_media_url_context(target.root)
-        if target.emulator:
-            return MediaUrlContext(repo=found.repo or "local/repo", sha=found.sha or "HEAD")
-        return found
+    found = detect_media_url_context(target.root)
+    if target.emulator:
+        return MediaUrlContext(repo=found.repo or "local/repo", sha=found.sha or "HEAD")
+    return found
+
+
+def read_content(target: Target, now: dt.datetime | None = None) -> Content:
+    """Load and check the target's content; problems are in the result, nothing is raised."""
+    from threadsync.content import load_project
 
     with long_lived():
         return load_project(
             target.root,
             target.config,
             now=now,
-            media_url_context=media_context,
+            media_url_context=lambda: media_url_context(target),
             held_tokens=target.held_tokens,
         )
 

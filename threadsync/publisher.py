@@ -350,7 +350,12 @@ class PartPublisher:
         created_at = self.now()
         container_id = self.api.create_container(text=part.text or None, media=media, **kwargs)
         attempt = self.journal.open_attempt(
-            post.id, index, container_id=container_id, text=part.text, created_at=created_at
+            post.id,
+            index,
+            container_id=container_id,
+            text=part.text,
+            created_at=created_at,
+            media_urls=_urls(part),
         )
         if part.kind == "text":
             # A text container is usually ready at once: it is published with no status
@@ -376,7 +381,12 @@ class PartPublisher:
         if attempt is None:
             self.progress(post.id, "creating container" + (f" (part {index + 1})" if index else ""))
             attempt = self.journal.open_attempt(
-                post.id, index, container_id=None, text=part.text, created_at=self.now()
+                post.id,
+                index,
+                container_id=None,
+                text=part.text,
+                created_at=self.now(),
+                media_urls=_urls(part),
             )
         else:
             self.progress(post.id, "resuming the carousel's items")
@@ -540,6 +550,11 @@ class PartPublisher:
             if round_ + 1 < self.options.find_retries:
                 self.sleep(self.options.find_delay)
         return None
+
+
+def _urls(part: Part) -> list[str] | None:
+    """The URLs a part's container is made with, for the state's record (None: text)."""
+    return [item.url or "" for item in part.media] or None
 
 
 def _media_type(kind: str) -> MediaType:

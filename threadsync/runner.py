@@ -10,6 +10,7 @@ one account (ours or the API's) is its outcome, and the others go on.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -26,6 +27,7 @@ from threadsync.project import (
     api_factory,
     load_content,
     long_lived,
+    media_url_context,
     read_content,
     utcnow,
 )
@@ -178,16 +180,25 @@ def make_plan_for(
             state.check_account(api.get_account().id)
             if request.refresh:
                 remote = refresh(api, state)
-        made = make_plan(
-            content.posts,
-            state,
-            now,
-            prune=prune,
-            retry_failed=request.retry_failed,
-            targets=list(request.targets),
-            remote=remote,
-            root_keys=root_keys(content.posts) if api is not None and remote else None,
-        )
+        keys = root_keys(content.posts) if api is not None and remote else None
+
+        def diff(refused: dict[str, str] | None = None) -> Plan:
+            return make_plan(
+                content.posts,
+                state,
+                now,
+                prune=prune,
+                retry_failed=request.retry_failed,
+                targets=list(request.targets),
+                remote=remote,
+                root_keys=keys,
+                refused=refused,
+            )
+
+        made = diff()
+        refused = _media_refusals(target, made, content)
+        if refused:  # planned again: what depends on a refused post waits for it
+            made = diff(refused)
         if api is not None:
             extra += quota_notices(api, made, content.posts, state)
             extra += token_notices(api, now)
@@ -198,6 +209,38 @@ def make_plan_for(
     if extra or warnings:
         made = replace(made, notices=made.notices + tuple(warnings) + tuple(extra))
     return made
+
+
+def _media_refusals(target: Target, made: Plan, content: Content) -> dict[str, str]:
+    """Posts to publish whose local files are not at the commit their URLs pin, and why.
+
+    Only where URLs pin a commit (``{sha}`` in media.base_url), and never with
+    ``--emulator``, which fetches no media.
+    """
+    if target.emulator or not target.config.media.pinned_to_commit:
+        return {}
+    ids = {c.id for c in made.to_publish()}
+    posts = [
+        post
+        for post in content.posts
+        if post.id in ids and any(item.local_path for part in post.parts for item in part.media)
+    ]
+    if not posts:
+        return {}
+    sha = media_url_context(target).sha
+    if sha is None:  # the content's URLs could not be built: loading said so
+        return {}
+    from threadsync.media.commitcheck import refusals
+
+    return refusals(target.root, sha, posts)
+
+
+def _real_api(settings: ApiSettings) -> bool:
+    """Whether apply talks to Meta's graph.threads.net (not an emulator)."""
+    from urllib.parse import urlsplit
+
+    url = settings.url or os.environ.get("THREADS_API_URL")
+    return not url or urlsplit(url).hostname == "graph.threads.net"
 
 
 # --- apply -------------------------------------------------------------------------------
@@ -279,9 +322,10 @@ def _apply_one(
     sleep: Callable[[float], None] | None,
     now: Callable[[], dt.datetime],
 ) -> ApplyResult:
-    from threadsync.apply import Applier, ApplyInterrupted
+    from threadsync.apply import Applier, ApplyInterrupted, ApplyReport, refused_results
     from threadsync.journal import Journal
     from threadsync.lock import state_lock
+    from threadsync.media.gate import open_gate
     from threadsync.publisher import ApplyOptions
     from threadsync.saved_plan import check_fresh
     from threadsync.state import StateStore
@@ -309,7 +353,18 @@ def _apply_one(
         if refusal is not None:
             return ApplyResult(made, refusal=refusal)
         if not made.has_changes:
-            return ApplyResult(made)
+            # A refused post is not a change, but an apply that leaves one out says so.
+            refused = ApplyReport(refused_results(made)) if made.refused else None
+            return ApplyResult(made, refused)
+        posts = {p.id: p for p in content.posts}
+        # Before the question: a missing boto3 or bucket credentials is one error, up front.
+        gate = open_gate(
+            target.config.media,
+            target.root,
+            [posts[c.id] for c in made.to_publish()],
+            emulator=target.emulator,
+            real_api=_real_api(planning.api),
+        )
         if saved is None and not ui.confirm(target, made):
             return ApplyResult(made, cancelled=True)
         options = ApplyOptions.from_config(
@@ -317,9 +372,11 @@ def _apply_one(
         )
         journal = Journal(store)
         with ui.progress(target) as progress:
+            if gate is not None:
+                gate.progress = progress
             applier = Applier(
                 made,
-                {p.id: p for p in content.posts},
+                posts,
                 journal,
                 make_api,
                 options,
@@ -327,12 +384,16 @@ def _apply_one(
                 now=now,
                 progress=progress,
                 stop=stop,
+                media=gate,
             )
             try:
                 report = applier.run()
             except ApplyInterrupted as exc:
                 journal.close()  # what went out, folded into the state file
                 raise Interrupted(target, ApplyResult(made, exc.report)) from exc
+            finally:
+                if gate is not None:
+                    gate.close()
         journal.close()  # the log, folded into the state file: the one record to commit
         return ApplyResult(made, report)
 

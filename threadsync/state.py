@@ -56,6 +56,9 @@ class Attempt(_Model):
     text: str | None = None
     # None while the container may still be published; else why it never will be.
     closed: str | None = None
+    # The media URLs the container was made with, item by item; moved to the part once
+    # it is published.
+    media_urls: list[str] | None = None
 
 
 class PartState(_Model):
@@ -66,6 +69,10 @@ class PartState(_Model):
     child_media_ids: list[str] = Field(default_factory=list)
     permalink: str | None = None
     published_at: dt.datetime | None = None
+    # The media URLs the part went out with (None: a text part, or not known: adopted,
+    # imported, or published before threadsync recorded them).  A record only: what
+    # counts as an edit is the content hash, which holds a local file's bytes, not its URL.
+    media_urls: list[str] | None = None
 
     @property
     def published(self) -> bool:

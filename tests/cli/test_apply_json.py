@@ -18,6 +18,7 @@ STATUSES = {
     "interrupted",
     "skipped",
     "deferred",
+    "refused",
 }
 
 

@@ -123,7 +123,12 @@ def test_the_reusable_workflow_interface() -> None:
         call["inputs"]
     )
     assert call["inputs"]["command"]["required"] is True
-    assert set(call["secrets"]) == {"THREADS_ACCESS_TOKEN", "GH_SECRETS_TOKEN"}
+    assert set(call["secrets"]) == {
+        "THREADS_ACCESS_TOKEN",
+        "GH_SECRETS_TOKEN",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+    }
     commands = set(re.findall(r'"(\w+)"', workflow["jobs"]["unknown"]["if"]))
     routed = {
         re.fullmatch(r"inputs\.command == '(\w+)'", job["if"]).group(1)  # type: ignore[union-attr]
@@ -133,20 +138,49 @@ def test_the_reusable_workflow_interface() -> None:
     assert commands == routed == {"accounts", "plan", "apply", "comment", "refresh"}
 
 
+def test_only_apply_gets_the_media_buckets_keys() -> None:
+    """plan runs a pull request's code: the bucket's keys reach the apply step alone."""
+    workflow = load(REUSABLE)
+    holders = [
+        (job, step.get("name"))
+        for job, step in steps(workflow)
+        if "AWS_" in json.dumps(step.get("env", {})) + step.get("run", "")
+    ]
+    assert holders == [("apply", "Apply")]
+    env = step_named(workflow["jobs"]["apply"], "Apply")["env"]
+    assert env["AWS_ACCESS_KEY_ID"] == "${{ secrets.AWS_ACCESS_KEY_ID }}"
+    assert env["AWS_SECRET_ACCESS_KEY"] == "${{ secrets.AWS_SECRET_ACCESS_KEY }}"
+    caller = load(WORKFLOWS / "threadsync-apply.yml")
+    assert {
+        name: value for name, value in caller["jobs"]["apply"]["secrets"].items() if "AWS" in name
+    } == {
+        "AWS_ACCESS_KEY_ID": "${{ secrets.AWS_ACCESS_KEY_ID }}",
+        "AWS_SECRET_ACCESS_KEY": "${{ secrets.AWS_SECRET_ACCESS_KEY }}",
+    }
+    for path in CALLERS:
+        if path.name != "threadsync-apply.yml":
+            assert "AWS_" not in path.read_text(), path.name
+
+
 def test_every_job_installs_threadsync_from_the_workflows_own_commit() -> None:
     """Called as OWNER/threadsync/...@SHA, the jobs install threadsync at SHA: job.workflow_*
-    name the called workflow's repository and commit (github.* names the caller's)."""
-    own = (
-        "${{ inputs.install || format('git+{0}/{1}@{2}', github.server_url, "
-        "fromJSON(toJSON(job)).workflow_repository, fromJSON(toJSON(job)).workflow_sha) }}"
-    )
+    name the called workflow's repository and commit (github.* names the caller's). apply's
+    brings the S3 extra, for media.store: s3, which nothing else uploads to."""
+
+    def own(requirement: str) -> str:
+        return (
+            f"${{{{ inputs.install || format('{requirement}git+{{0}}/{{1}}@{{2}}', "
+            "github.server_url, fromJSON(toJSON(job)).workflow_repository, "
+            "fromJSON(toJSON(job)).workflow_sha) }}"
+        )
+
     workflow = load(REUSABLE)
     assert workflow["on"]["workflow_call"]["inputs"]["install"]["default"] == ""
-    installs = [s for _job, s in steps(workflow) if s.get("name") == "Install threadsync"]
+    installs = [(j, s) for j, s in steps(workflow) if s.get("name") == "Install threadsync"]
     jobs = {name for name in workflow["jobs"] if name != "unknown"}
     assert len(installs) == len(jobs)
-    for step in installs:
-        assert step["env"] == {"INSTALL": own}
+    for job, step in installs:
+        assert step["env"] == {"INSTALL": own("threadsync[s3] @ " if job == "apply" else "")}
         assert step["run"] == (
             'python -m pip install --disable-pip-version-check --quiet "${INSTALL}"'
         )
@@ -520,6 +554,47 @@ if sys.argv[1:2] == ["github-comment"]:
 from threadsync.cli import main
 sys.exit(main())
 """
+
+
+@pytest.mark.parametrize("bucket_keys", [True, False])
+def test_apply_pins_media_to_the_commit_it_checked_out(tmp_path: Path, bucket_keys: bool) -> None:
+    """The job checks out the branch's newest commit, which may be newer than GITHUB_SHA.
+
+    Local media URLs (and the check that the files are that commit's) must name
+    the commit whose files are on disk; bucket keys that were not passed are unset.
+    """
+    script = step_named(load(REUSABLE)["jobs"]["apply"], "Apply")["run"]
+    work = tmp_path / "work"
+    work.mkdir()
+    git(work, "init", "-q")
+    git(work, *IDENTITY, "commit", "-q", "--allow-empty", "-m", "the run's commit")
+    trigger = git(work, "rev-parse", "HEAD").strip()
+    git(work, *IDENTITY, "commit", "-q", "--allow-empty", "-m", "state commit meanwhile")
+    head = git(work, "rev-parse", "HEAD").strip()
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    shim = bindir / "threadsync"
+    shim.write_text(
+        '#!/bin/sh\necho "sha=${GITHUB_SHA} key=${AWS_ACCESS_KEY_ID-unset} '
+        'secret=${AWS_SECRET_ACCESS_KEY-unset} args=$*"\n'
+    )
+    shim.chmod(0o755)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "AWS_"))},
+        **GIT_ENV,
+        "PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}",
+        "GITHUB_SHA": trigger,
+        "ACCOUNT": "",
+        "TOKEN_ENV": "THREADS_ACCESS_TOKEN",
+        "THREADS_ACCESS_TOKEN": "token-unused-here",
+        "AWS_ACCESS_KEY_ID": "key-id" if bucket_keys else "",
+        "AWS_SECRET_ACCESS_KEY": "key-secret" if bucket_keys else "",
+    }
+    bash = ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script]
+    done = subprocess.run(bash, cwd=work, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+    keys = "key=key-id secret=key-secret" if bucket_keys else "key=unset secret=unset"
+    assert done.stdout == f"sha={head} {keys} args=apply --yes\n"
 
 
 def run_plan_job(repo: Path, tmp_path: Path) -> dict[str, subprocess.CompletedProcess[str]]:

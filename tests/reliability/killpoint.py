@@ -5,10 +5,14 @@
 - ``before-fold``: apply has journalled everything to the log, and is about to
   write the state file;
 - ``mid-fold``: the new state file is written but not yet renamed into place;
-- ``after-fold``: the state file holds the log, which is not removed yet.
+- ``after-fold``: the state file holds the log, which is not removed yet;
+- ``before-upload:N``, ``after-upload:N``: the N-th upload of a local file to
+  the media store is about to be sent, or has just been stored, and no
+  container of its post exists yet.
 
-Used by test_compaction.py: what each point leaves must be folded in by the
-next command, exactly once.
+Used by test_compaction.py (what each point of a fold leaves must be folded in
+by the next command, exactly once) and test_crash_matrix.py (a kill between an
+upload and its container).
 """
 
 from __future__ import annotations
@@ -16,11 +20,13 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 from typing import Any
 
 if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
     del sys.path[0]  # this dir holds test modules, not packages to import
 
+import threadsync.media.s3 as s3
 import threadsync.safewrite as safewrite
 import threadsync.state as state
 import threadsync.statelog as statelog
@@ -45,6 +51,23 @@ elif point == "mid-fold":
     safewrite.os.replace = _replace  # type: ignore[attr-defined]
 elif point == "after-fold":
     statelog.LogWriter.remove = _die  # type: ignore[method-assign]
+elif point.startswith(("before-upload:", "after-upload:")):
+    when, _, nth = point.partition(":")
+    real_put = s3.S3Store._put
+    uploads = [0]
+    lock = threading.Lock()
+
+    def _put(self: Any, *args: Any) -> None:
+        with lock:
+            uploads[0] += 1
+            mine = uploads[0]
+        if when == "before-upload" and mine == int(nth):
+            _die()
+        real_put(self, *args)
+        if when == "after-upload" and mine == int(nth):
+            _die()
+
+    s3.S3Store._put = _put  # type: ignore[method-assign]
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

@@ -29,12 +29,14 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from s3kit import Bucket
 
 from threadsync.emulator import Emulator
 
@@ -45,9 +47,11 @@ from .support import (
     Spec,
     Zygote,
     apply,
+    apply_until_done,
     check_exactly_once,
     cli_env,
     copy_project,
+    create_requests,
     make_project,
     mixed_spec,
     run_cli,
@@ -197,3 +201,83 @@ def test_crash_at_every_request(
     assert not failed, f"{len(failed)} of {len(cases)} cases failed:\n" + "\n".join(
         c.describe() for c in failed
     )
+
+
+# -- a kill between an upload to the media store and its container -----------------------------
+
+KILLPOINT = Path(__file__).with_name("killpoint.py")
+MEDIA = {
+    "a.png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR" + b"\x00\x00\x00\x02" * 2 + b"\x08\x02a",
+    "b.png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR" + b"\x00\x00\x00\x02" * 2 + b"\x08\x02b",
+    "c.png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR" + b"\x00\x00\x00\x02" * 2 + b"\x08\x02c",
+    "v.mp4": (24).to_bytes(4, "big") + b"ftypisom" + b"\x00" * 28,
+}
+
+
+def _media_spec() -> Spec:
+    """Posts whose local files go to the bucket: one file shared by two posts."""
+    spec = Spec()
+    spec.add("m01-text", {"text": "Text before the pictures."})
+    spec.add("m02-image", {"text": "A picture from the bucket.", "media": ["_media/a.png"]})
+    spec.add(
+        "m03-carousel",
+        {"text": "Two pictures, one shared.", "media": ["_media/a.png", "_media/b.png"]},
+    )
+    spec.add("m04-video", {"text": "A video, stored.", "media": [{"video": "_media/v.mp4"}]})
+    spec.add(
+        "m05-thread",
+        {"text": "A thread.", "thread": [{"text": "Its part two.", "media": ["_media/c.png"]}]},
+    )
+    return spec
+
+
+@pytest.mark.parametrize(
+    "point", ["before-upload:1", "after-upload:1", "after-upload:3", "after-upload:4"]
+)
+def test_a_kill_between_upload_and_container(point: str, bucket: Bucket, tmp_path: Path) -> None:
+    """The upload is kept or redone, the container made once, and each post goes out once."""
+    import hashlib
+
+    import yaml
+
+    spec = _media_spec()
+    keys = {
+        name: f"threadsync/{hashlib.sha256(data).hexdigest()}{Path(name).suffix}"
+        for name, data in MEDIA.items()
+    }
+    with Emulator(processing=FAST_PROCESSING) as emu:
+        root = make_project(tmp_path / "p", spec.files, yaml.safe_load(bucket.media_config()))
+        (root / "content" / "_media").mkdir()
+        for name, data in MEDIA.items():
+            (root / "content" / "_media" / name).write_bytes(data)
+        killed = subprocess.run(
+            [sys.executable, str(KILLPOINT), "apply", "--yes"],
+            cwd=root,
+            env=cli_env(emu, KILL_AT=point),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert killed.returncode == -signal.SIGKILL, killed.stderr
+        uploads = int(point.partition(":")[2])
+        stored = bucket.keys()
+        assert len(stored) >= (uploads if point.startswith("after") else uploads - 1)
+        urls = {bucket.public_base_url + key for key in stored}
+        made = {
+            r["params"].get("image_url") or r["params"].get("video_url")
+            for r in create_requests(emu)
+        } - {None}
+        assert made <= urls  # no container before its file is in the bucket
+
+        runs = apply_until_done(root, emu, max_runs=MAX_RERUNS)
+        assert runs[-1].returncode == 0
+        assert check_exactly_once(emu, root, spec.expected) == []
+        assert bucket.keys() == sorted(keys.values())
+        for name, key in keys.items():
+            assert bucket.read(key)[0] == MEDIA[name]
+        sent = {
+            r["params"].get("image_url") or r["params"].get("video_url")
+            for r in create_requests(emu)
+        } - {None}
+        assert sent == {bucket.public_base_url + key for key in keys.values()}

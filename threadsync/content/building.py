@@ -498,6 +498,11 @@ class PostBuilder:
             for message in checked.errors:
                 self.add_at(source, here, message)
             return None
+        stored = self.config.media.object_url(checked.sha256, checked.file_type)
+        if stored is not None:  # media.store: the URL follows from the bytes alone
+            return MediaItem(
+                kind=kind, url=stored, alt=alt, local_path=repo_path, sha256=checked.sha256
+            )
         base_url = self.config.media.base_url
         if base_url is None:
             self.add_at(

@@ -2,7 +2,8 @@
 
 Threads fetches media from public URLs, so a local file (a path relative to the
 post's file) is published through ``media.base_url`` of threadsync.yaml, e.g.
-``https://raw.githubusercontent.com/{repo}/{sha}/{path}``.  ``{path}`` is the
+``https://raw.githubusercontent.com/{repo}/{sha}/{path}``, or through a media
+store (``media.store: s3``), where its key is :func:`object_key`.  ``{path}`` is the
 file's repo-relative path; ``{repo}`` and ``{sha}`` come from a
 :class:`MediaUrlContext`, which the caller finds at the edge (see
 ``threadsync.config.detect_media_url_context``): this package runs no git.
@@ -45,6 +46,18 @@ class MediaUrlContext:
 def is_url(ref: str) -> bool:
     low = ref[:8].lower()
     return low.startswith(("https://", "http://"))
+
+
+def has_credentials(url: str) -> bool:
+    """Whether ``url`` carries a user name or password (``https://user:secret@host/``).
+
+    Read without ``urlsplit``, which raises on some malformed hosts: a URL
+    that might hold a secret is never echoed in a message, valid or not.
+    """
+    authority = url.partition("//")[2]
+    for end in "/?#":
+        authority = authority.split(end, 1)[0]
+    return "@" in authority
 
 
 def kind_from_name(ref: str) -> MediaKind | None:
@@ -212,8 +225,36 @@ def _check_open_file(fh: BinaryIO, size: int, shown: str, declared: str) -> Loca
     return LocalFile(file_type, digest, tuple(errors))
 
 
+# A file in a media store is named by its bytes (content-addressed) and served with
+# the type its first bytes show, whatever the file's name says.
+STORE_SUFFIXES = {"jpeg": ".jpg", "png": ".png", "mp4": ".mp4", "mov": ".mov"}
+CONTENT_TYPES = {
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "mp4": "video/mp4",
+    "mov": "video/quicktime",
+}
+
+
+def object_key(prefix: str, sha256: str, file_type: str) -> str:
+    """The key of a local file in a media store: ``prefix`` + its SHA-256 + its suffix.
+
+    The same bytes always get the same key, so a file is uploaded once, and a
+    key never names two different files.
+    """
+    return f"{prefix}{sha256}{STORE_SUFFIXES[file_type]}"
+
+
+CREDENTIALS_IN_URL = (
+    "{field} holds a user name or password; credentials never go in threadsync.yaml, "
+    "where every URL is shown and stored"
+)
+
+
 def base_url_problem(base_url: str) -> str | None:
     """A message if ``base_url`` has unknown or malformed placeholders, else ``None``."""
+    if has_credentials(base_url):
+        return CREDENTIALS_IN_URL.format(field="media.base_url")
     try:
         fields = [f for _, f, _, _ in string.Formatter().parse(base_url) if f is not None]
     except ValueError as exc:

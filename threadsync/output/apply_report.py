@@ -16,6 +16,7 @@ _MARKS: dict[Outcome, tuple[str, str]] = {
     "interrupted": ("✗", "red"),
     "skipped": ("-", "yellow"),
     "deferred": ("…", "cyan"),
+    "refused": ("✗", "red"),
 }
 
 
@@ -23,6 +24,7 @@ def _summary(report: ApplyReport) -> str:
     order: tuple[Outcome, ...] = (
         "published",
         "failed",
+        "refused",
         "deferred",
         "skipped",
         "interrupted",

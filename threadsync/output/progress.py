@@ -61,7 +61,7 @@ class LiveProgress:
                 self._started = time.monotonic()
             self._step = step
             self._draw()
-            if step.startswith(("published", "failed", "interrupted", "deferred")):
+            if step.startswith(("published", "failed", "interrupted", "deferred", "refused")):
                 self.stream.write("\n")
                 self.stream.flush()
                 self._current = None

@@ -1,0 +1,101 @@
+"""A media store: where local files are uploaded so that Threads can fetch them.
+
+Most content repositories are private, and raw URLs of a private repository
+answer 404 to Meta.  A store (``media.store: s3``) holds the files instead,
+each under a key named by its bytes (``content.media.object_key``): the same
+file is uploaded once, whatever its name or post, and a key never changes
+meaning.  The public URL (``public_base_url`` + key) is known from the bytes
+alone, so the content loader builds it offline; uploading is apply's job,
+here, before the post's first container.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+from threadsync.content.media import CONTENT_TYPES, IMAGE_MAX_BYTES, VIDEO_MAX_BYTES, sniff
+from threadsync.content.models import MediaItem
+from threadsync.content.safefs import Refused, RepoFiles
+
+
+class MediaRefused(Exception):
+    """A post's media can't reach Threads as they should: this post is refused, not failed."""
+
+
+@dataclass(frozen=True)
+class LocalMedia:
+    """A local file of a post, as a store needs it: its path, bytes' digest, size and type."""
+
+    path: str  # repo-relative, as the post names it
+    sha256: str
+    size: int
+    file_type: str  # jpeg, png, mp4 or mov: read from its first bytes
+
+    @property
+    def content_type(self) -> str:
+        return CONTENT_TYPES[self.file_type]
+
+
+class LocalFiles:
+    """Reads local media the way the content loader does: inside the repository only."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.files = RepoFiles(root)
+
+    @contextmanager
+    def open(self, item: MediaItem) -> Iterator[tuple[LocalMedia, BinaryIO]]:
+        """The file of ``item``, checked to still hold the bytes its post was built from.
+
+        Its key is named by those bytes: uploading anything else under it would
+        serve the wrong file under that name for good.
+        """
+        path = item.local_path
+        assert path is not None and item.sha256 is not None
+        # A file grown past what validation allows is refused unread, not hashed to the end.
+        limit = IMAGE_MAX_BYTES if item.kind == "image" else VIDEO_MAX_BYTES
+        try:
+            fd, size = self.files.open(str(self.root / path), path, limit=limit)
+        except Refused as exc:
+            raise MediaRefused(f"media file {exc.message}") from None
+        except OSError as exc:
+            raise MediaRefused(f"media file {path} can't be read: {exc.strerror or exc}") from None
+        with os.fdopen(fd, "rb") as fh:
+            head = fh.read(16)
+            hasher = hashlib.sha256(head)
+            while chunk := fh.read(1 << 20):
+                hasher.update(chunk)
+            file_type = sniff(head)
+            if hasher.hexdigest() != item.sha256 or file_type not in CONTENT_TYPES:
+                raise MediaRefused(f"{path} changed while apply ran; run apply again")
+            fh.seek(0)
+            yield LocalMedia(path, item.sha256, size, file_type), fh
+
+    def size(self, item: MediaItem) -> int:
+        """The local file's size, for the preflight to compare with what its URL answers."""
+        path = item.local_path
+        assert path is not None
+        try:
+            fd, size = self.files.open(str(self.root / path), path, limit=None)
+        except (Refused, OSError) as exc:
+            reason = exc.message if isinstance(exc, Refused) else f"{path}: {exc.strerror or exc}"
+            raise MediaRefused(f"media file {reason}") from None
+        os.close(fd)
+        return size
+
+
+class MediaStore(Protocol):
+    """Somewhere a local file can be put, so that its public URL serves it."""
+
+    def ensure(self, local: LocalMedia, body: BinaryIO) -> bool:
+        """Make sure the store holds the file; True if it was uploaded now.
+
+        Raises :class:`MediaRefused` naming the file and what went wrong.
+        """
+        ...
