@@ -112,7 +112,8 @@ def make_plan(
                     Notice(
                         pid,
                         "was deleted on Threads outside threadsync (drift); remove the "
-                        "file to forget it, or delete its state entry to post it again",
+                        f"file to forget it, or run 'threadsync state rm {pid}' to post it "
+                        "again",
                     )
                 )
 

@@ -252,7 +252,11 @@ def test_refresh_reports_drift_and_adopts_existing_posts() -> None:
     )
     assert actions(plan) == [("b", "adopt"), ("c", "create")]  # c has an image: not the same
     assert plan.changes[0].media_ids == ("m7",)
-    assert any("deleted on Threads outside threadsync" in n.message for n in plan.notices)
+    drift = [str(n) for n in plan.notices if "deleted on Threads outside threadsync" in n.message]
+    assert drift == [
+        "a: was deleted on Threads outside threadsync (drift); remove the file to forget it, "
+        "or run 'threadsync state rm a' to post it again"
+    ]
 
 
 def test_safety_limits() -> None:
