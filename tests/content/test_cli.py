@@ -107,7 +107,8 @@ def test_validate_content_dir_option(project: Path, capsys: pytest.CaptureFixtur
     assert capsys.readouterr().out.splitlines()[0].startswith("posts/x.yaml:1:7: ")
     assert main(["validate", "--content-dir", "missing"]) == 1
     assert capsys.readouterr().out == (
-        "missing:1:1: content directory 'missing' does not exist\n1 error in 1 file\n"
+        "missing:1:1: content directory 'missing' does not exist; "
+        "run 'threadsync init' to start a project here\n1 error in 1 file\n"
     )
 
 
