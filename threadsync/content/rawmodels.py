@@ -72,7 +72,11 @@ class MediaSpec(_Strict):
     model_config = ConfigDict(
         extra="forbid",
         strict=True,
-        json_schema_extra={"oneOf": [{"required": ["image"]}, {"required": ["video"]}]},
+        json_schema_extra={
+            # Editors show it as it is: plain text, not the docstring's markup.
+            "description": "One media item: exactly one of image or video, and optional alt.",
+            "oneOf": [{"required": ["image"]}, {"required": ["video"]}],
+        },
     )
 
     image: str | None = Field(
