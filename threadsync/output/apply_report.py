@@ -5,17 +5,18 @@ from __future__ import annotations
 from threadsync.apply import ApplyReport, Outcome
 from threadsync.output.escape import md_code, md_link, md_text, terminal_text
 from threadsync.output.style import Style
+from threadsync.plan import SKIPPED_SYMBOL, Action
 
 _MARKS: dict[Outcome, tuple[str, str]] = {
     "published": ("✓", "green"),
     "adopted": ("✓", "green"),
-    "moved": ("~>", "yellow"),
-    "forgotten": ("~", "dim"),
-    "deleted": ("-", "red"),
+    "moved": (Action.MOVE.symbol, "yellow"),
+    "forgotten": (Action.FORGET.symbol, "dim"),
+    "deleted": (Action.DELETE.symbol, "red"),
     "failed": ("✗", "red"),
     "interrupted": ("✗", "red"),
-    "skipped": ("-", "yellow"),
-    "deferred": ("…", "cyan"),
+    "skipped": (SKIPPED_SYMBOL, "yellow"),
+    "deferred": (Action.WAIT.symbol, "cyan"),
 }
 
 
