@@ -139,6 +139,8 @@ class Change:
             out["media_ids"] = list(self.media_ids)
         if self.depends_on:
             out["depends_on"] = list(self.depends_on)
+        if getattr(self.post, "ghost", False):
+            out["ghost"] = True
         return out
 
 

@@ -95,6 +95,7 @@ def cross_check(builder: PostBuilder, loaded: list[LoadedPost]) -> list[Post]:
                 quote=parts[0].quote,
                 reply_to=reply_to,
                 parts=parts,
+                ghost=item.ghost,
             )
         )
     now = builder.now

@@ -212,6 +212,12 @@ class PostFile(PartFields):
         description="What to do when this post is edited after it was published: warn "
         "(default) or replace (delete and post again).",
     )
+    ghost: bool = Field(
+        default=False,
+        description="Publish as a ghost post, which Threads archives after 24 hours. Text only: "
+        "no reply_to, thread, media, poll, link, gif, attachment, quote, topic, countries or "
+        "location; spoilers are allowed.",
+    )
     thread: list[ThreadPart] | None = Field(
         default=None,
         description="Further parts, each published as a reply to the one before.",
