@@ -21,6 +21,7 @@ from threadsync.plan import (
     PostLike,
     Remote,
     content_digest,
+    same_content,
 )
 from threadsync.state import PostState, State
 
@@ -154,6 +155,8 @@ def _find_moves(
         if post.id in state.posts or post.draft:
             continue
         candidates = gone_by_hash.get(post.content_hash)
+        if not candidates and post.legacy_hash is not None:
+            candidates = gone_by_hash.get(post.legacy_hash)
         if candidates:
             moves[post.id] = candidates.pop(0)
     return moves
@@ -206,7 +209,7 @@ def _diff_post(
         )
     if entry.status == "pending":
         live = len(entry.media_ids)
-        if live and entry.content_hash != post.content_hash:
+        if live and not same_content(post, entry.content_hash):
             notices.append(
                 Notice(
                     post.id,
@@ -224,7 +227,7 @@ def _diff_post(
             post,
         )
     if entry.status == "failed":
-        if entry.content_hash != post.content_hash:
+        if not same_content(post, entry.content_hash):
             return Change(
                 post.id,
                 Action.CREATE,
@@ -247,7 +250,7 @@ def _diff_post(
             )
         )
         return None
-    if entry.content_hash == post.content_hash:
+    if same_content(post, entry.content_hash):
         return None
     if post.on_change == "replace":
         return Change(

@@ -112,6 +112,11 @@ class PostLike(Protocol):
     def on_change(self) -> str: ...
     @property
     def content_hash(self) -> str: ...
+    @property
+    def legacy_hash(self) -> str | None:
+        """The hash a state written before text was trimmed recorded, if it differs."""
+        ...
+
     def depends_on(self) -> list[str]:
         """Content ids this post replies to or quotes."""
         ...
@@ -237,6 +242,17 @@ def content_digest(posts: Iterable[PostLike]) -> str:
         for p in posts
     )
     return hashlib.sha256(json.dumps(rows).encode()).hexdigest()
+
+
+def same_content(post: PostLike, recorded: str) -> bool:
+    """True when ``recorded`` (a state entry's hash) is this post as it is now.
+
+    Text is trimmed since a later version; a post published before then
+    recorded the hash of its untrimmed text, and is not edited.
+    """
+    return recorded == post.content_hash or (
+        post.legacy_hash is not None and recorded == post.legacy_hash
+    )
 
 
 def quota_needs(post: Any, published_parts: int = 0) -> tuple[int, int]:

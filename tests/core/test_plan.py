@@ -23,6 +23,7 @@ class P:
     on_change: str = "warn"
     quote: str | None = None
     reply_to: str | None = None
+    legacy_hash: str | None = None
 
     @property
     def path(self) -> str:

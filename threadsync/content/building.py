@@ -59,6 +59,7 @@ class PartDraft(NamedTuple):
     loc: Loc
     part: Part  # with quote=None: references are resolved across files
     quote: str | None
+    tail: str = ""  # the whitespace trimmed from the end of the text
 
 
 @dataclass(slots=True)
@@ -368,6 +369,10 @@ class PostBuilder:
             text, attachment, link, topic, poll, spoilers = rendered
         else:
             context = None
+        # A YAML block (``text: |``) ends in a newline, and Threads kept it: trim the
+        # end of every text, keeping what was cut for the hash older states recorded.
+        trimmed = text.rstrip()
+        tail, text = text[len(trimmed) :], trimmed
         reply_control = part.reply_control or d.reply_control
         countries = part.countries if part.countries is not None else d.countries
         location = part.location if part.location is not None else d.location
@@ -420,7 +425,7 @@ class PostBuilder:
             countries=countries,
             location=location,
         )
-        return PartDraft(loc, built, part.quote)
+        return PartDraft(loc, built, part.quote, tail)
 
     # -- media -------------------------------------------------------------------------------
 

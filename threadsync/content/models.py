@@ -191,6 +191,8 @@ class Post:
     ``quote`` is the root part's quote (each part has its own ``quote`` too).
     ``content_hash`` (see :func:`content_hash`) is computed on first use and kept.
     ``ghost`` asks Threads for a ghost post: text only, archived after 24 hours.
+    ``text_tails`` keeps the whitespace trimmed from each part's text (empty when
+    there was none), only for :attr:`legacy_hash`.
     """
 
     id: str
@@ -202,6 +204,7 @@ class Post:
     reply_to: Reference | None
     parts: list[Part]
     ghost: bool = False
+    text_tails: tuple[str, ...] = ()  # per part, what trimming cut from the text's end
 
     @classmethod
     def make(cls, **values: Any) -> Post:
@@ -219,6 +222,21 @@ class Post:
                 self.parts, self.reply_to, self.ghost
             )
         return cached
+
+    @property
+    def legacy_hash(self) -> str | None:
+        """The hash of the text before trimming, or None when trimming cut nothing.
+
+        States written before text was trimmed recorded this hash: a post that
+        matches it was published as it is, not edited.
+        """
+        if not self.text_tails:
+            return None
+        parts = [
+            Part.make(**{**vars(p), "text": p.text + tail})
+            for p, tail in zip(self.parts, self.text_tails, strict=True)
+        ]
+        return content_hash(parts, self.reply_to, self.ghost)
 
     @property
     def kind(self) -> PartKind:
