@@ -23,6 +23,7 @@ from threadsync.plan import (
     content_digest,
     same_content,
 )
+from threadsync.plan_hints import rename_hints, replace_hints
 from threadsync.state import PostState, State
 
 
@@ -118,6 +119,8 @@ def make_plan(
                     )
                 )
 
+    notices.extend(rename_hints([*state_only, *deletes], changes.values(), state))
+    notices.extend(replace_hints(changes.values(), posts, state))
     ordered = _order_publishing(changes, by_id, state, notices, now)
     all_changes = state_only + deletes + ordered
     if targets:

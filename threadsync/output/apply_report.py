@@ -32,7 +32,9 @@ def _summary(report: ApplyReport) -> str:
         "forgotten",
         "adopted",
     )
-    bits = [f"{report.count(s)} {s}" for s in order if report.count(s)]
+    # "deleted" counts every post deleted from Threads, a replaced one's old post included.
+    counts = {s: report.deletes if s == "deleted" else report.count(s) for s in order}
+    bits = [f"{counts[s]} {s}" for s in order if counts[s]]
     return "Apply: " + (", ".join(bits) if bits else "nothing to do") + "."
 
 
