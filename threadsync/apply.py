@@ -106,6 +106,9 @@ class ApplyReport:
     results: list[PostResult] = field(default_factory=list)
     aborted: str | None = None
     interrupted: bool = False  # Ctrl-C: the next apply resumes
+    # Published posts deleted from Threads: by a delete, and by a replace (whose
+    # own status is "published"), so the summary shows what left the account.
+    deletes: int = 0
 
     def count(self, status: Outcome) -> int:
         return sum(1 for r in self.results if r.status == status)
@@ -126,6 +129,7 @@ class ApplyReport:
             "aborted": self.aborted,
             "interrupted": self.interrupted,
             "summary": {s: self.count(s) for s in OUTCOMES},
+            "deletes": self.deletes,
             "posts": [r.data for r in self.results],
         }
 
@@ -392,6 +396,7 @@ class Applier:
                     raise  # run() names the fix (auth refresh, the threads_delete scope)
                 raise ApplyAborted(f"deleting {change.id} ({media_id}) failed: {exc}") from exc
             self.journal.deleted(change.id, media_id)
+        self.report.deletes += 1
         if change.action is Action.DELETE:
             self.report.results.append(
                 PostResult(change.id, Action.DELETE, "deleted", media_ids=list(change.media_ids))

@@ -21,7 +21,9 @@ from threadsync.plan import (
     PostLike,
     Remote,
     content_digest,
+    same_content,
 )
+from threadsync.plan_hints import rename_hints, replace_hints
 from threadsync.state import PostState, State
 
 
@@ -121,10 +123,13 @@ def make_plan(
                     Notice(
                         pid,
                         "was deleted on Threads outside threadsync (drift); remove the "
-                        "file to forget it, or delete its state entry to post it again",
+                        f"file to forget it, or run 'threadsync state rm {pid}' to post it "
+                        "again",
                     )
                 )
 
+    notices.extend(rename_hints([*state_only, *deletes], changes.values(), state))
+    notices.extend(replace_hints(changes.values(), posts, state))
     ordered = _order_publishing(changes, by_id, state, notices, now)
     all_changes = state_only + deletes + ordered
     if targets:
@@ -164,6 +169,8 @@ def _find_moves(
         if post.id in state.posts or post.draft:
             continue
         candidates = gone_by_hash.get(post.content_hash)
+        if not candidates and post.legacy_hash is not None:
+            candidates = gone_by_hash.get(post.legacy_hash)
         if candidates:
             moves[post.id] = candidates.pop(0)
     return moves
@@ -216,7 +223,7 @@ def _diff_post(
         )
     if entry.status == "pending":
         live = len(entry.media_ids)
-        if live and entry.content_hash != post.content_hash:
+        if live and not same_content(post, entry.content_hash):
             notices.append(
                 Notice(
                     post.id,
@@ -234,7 +241,7 @@ def _diff_post(
             post,
         )
     if entry.status == "failed":
-        if entry.content_hash != post.content_hash:
+        if not same_content(post, entry.content_hash):
             return Change(
                 post.id,
                 Action.CREATE,
@@ -257,7 +264,7 @@ def _diff_post(
             )
         )
         return None
-    if entry.content_hash == post.content_hash:
+    if same_content(post, entry.content_hash):
         return None
     if post.on_change == "replace":
         return Change(

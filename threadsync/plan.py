@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Protocol
@@ -58,15 +58,39 @@ class Action(Enum):
         return self is not Action.WAIT
 
 
+# ``~`` is not used: Terraform users read it as "update in place", and Threads
+# has no in-place update.  Forget only cuts the state's tie to a post, hence ``//``.
 _SYMBOLS = {
     Action.CREATE: "+",
     Action.REPLACE: "-/+",
     Action.DELETE: "-",
     Action.MOVE: "~>",
     Action.WAIT: "…",
-    Action.FORGET: "~",
+    Action.FORGET: "//",
     Action.ADOPT: "<=",
 }
+_MEANINGS = {
+    Action.CREATE: "create",
+    Action.REPLACE: "replace (delete, then create)",
+    Action.DELETE: "delete from Threads",
+    Action.MOVE: "move (state only)",
+    Action.WAIT: "wait (scheduled)",
+    Action.FORGET: "forget (stays on Threads)",
+    Action.ADOPT: "adopt (state only)",
+}
+# A post apply passed over (what it depends on failed): not a delete, so not ``-``.
+SKIPPED_SYMBOL = ">>"
+
+
+def legend(actions: Iterable[Action], mark: Callable[[str], str] = str) -> str | None:
+    """One line naming the symbols a plan shows, or None when it shows only ``+``.
+
+    ``mark`` formats a symbol (Markdown puts it in a code span).
+    """
+    shown = set(actions)
+    if not shown - {Action.CREATE}:
+        return None
+    return "Symbols: " + ", ".join(f"{mark(a.symbol)} {_MEANINGS[a]}" for a in Action if a in shown)
 
 
 class PlanError(ThreadsyncError):
@@ -88,6 +112,11 @@ class PostLike(Protocol):
     def on_change(self) -> str: ...
     @property
     def content_hash(self) -> str: ...
+    @property
+    def legacy_hash(self) -> str | None:
+        """The hash a state written before text was trimmed recorded, if it differs."""
+        ...
+
     def depends_on(self) -> list[str]:
         """Content ids this post replies to or quotes."""
         ...
@@ -115,6 +144,8 @@ class Change:
             out["media_ids"] = list(self.media_ids)
         if self.depends_on:
             out["depends_on"] = list(self.depends_on)
+        if getattr(self.post, "ghost", False):
+            out["ghost"] = True
         return out
 
 
@@ -214,6 +245,17 @@ def content_digest(posts: Iterable[PostLike]) -> str:
         for p in posts
     )
     return hashlib.sha256(json.dumps(rows).encode()).hexdigest()
+
+
+def same_content(post: PostLike, recorded: str) -> bool:
+    """True when ``recorded`` (a state entry's hash) is this post as it is now.
+
+    Text is trimmed since a later version; a post published before then
+    recorded the hash of its untrimmed text, and is not edited.
+    """
+    return recorded == post.content_hash or (
+        post.legacy_hash is not None and recorded == post.legacy_hash
+    )
 
 
 def quota_needs(post: Any, published_parts: int = 0) -> tuple[int, int]:

@@ -347,6 +347,8 @@ class PartPublisher:
                 kwargs["alt_text"] = item.alt
         else:
             kwargs.update(_text_only_args(part))
+            if post.ghost and index == 0:
+                kwargs["is_ghost_post"] = True
         created_at = self.now()
         container_id = self.api.create_container(text=part.text or None, media=media, **kwargs)
         attempt = self.journal.open_attempt(

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from threadsync.content.models import Post
+from threadsync.plan import same_content
 from threadsync.state import State
 
 
@@ -81,7 +82,7 @@ def summarize(posts: Sequence[Post], state: State, now: dt.datetime) -> Status:
                 PostLine(post_id, entry.published_at, permalink=entry.permalink, detail="published")
             )
         elif entry.status == "published":
-            edited = post is not None and post.content_hash != entry.content_hash
+            edited = post is not None and not same_content(post, entry.content_hash)
             status.published.append(
                 PostLine(
                     post_id,

@@ -39,6 +39,7 @@ def test_the_summary_counts_every_status_even_with_nothing_to_do(
         "aborted": None,
         "interrupted": False,
         "summary": dict.fromkeys(STATUSES, 0),
+        "deletes": 0,
         "posts": [],
     }
     assert list(again.json()["summary"]) == list(report["summary"])  # same keys, same order

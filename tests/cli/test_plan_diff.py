@@ -328,3 +328,65 @@ def test_posts_quoting_one_permalink_look_it_up_once(
     assert len(listings) == 1, [r["path"] for r in listings]
     quoted = [r["params"].get("quote_post_id") for r in emu.requests() if r["method"] == "POST"]
     assert quoted.count(media_id) == 3
+
+
+def test_a_file_renamed_and_edited_at_once_is_named_in_every_form_of_the_plan(
+    make_project: Callable[..., Project], cli: Run, emu: Emulator
+) -> None:
+    project = make_project({"content/news/launch.yaml": "text: We launch today\n"})
+    assert cli("apply", "--yes").rc == 0
+    project.rename("content/news", "content/blog")
+    project.post("blog/launch", "text: We launched today\n")
+
+    hint = 'looks like a rename of news/launch: add "id: news/launch" to keep it'
+    assert f"! blog/launch: {hint}" in cli("plan").out
+    assert hint in cli("plan", "--format", "markdown").out
+    warnings = cli("plan", "--json").json()["warnings"]
+    assert [w["id"] for w in warnings if hint in w["message"]] == ["blog/launch"]
+
+    project.post("blog/launch", "id: news/launch\ntext: We launched today\n")
+    plan = cli("plan", "--json").json()
+    assert plan["changes"] == []  # kept: an edit of a published post, with its warning
+    assert [w["id"] for w in plan["warnings"]] == ["news/launch"]
+
+
+def test_replacing_a_post_others_reply_to_or_quote_warns_and_apply_counts_the_delete(
+    make_project: Callable[..., Project], cli: Run, emu: Emulator
+) -> None:
+    project = make_project(
+        {
+            "content/a.yaml": "text: Version one\non_change: replace\n",
+            "content/b.yaml": "text: A reply\nreply_to: a\n",
+            "content/c.yaml": "text: A quote\nquote: a\n",
+        }
+    )
+    assert cli("apply", "--yes").rc == 0
+    project.post("a", "text: Version two\non_change: replace\n")
+
+    plan = cli("plan", "--json").json()
+    assert [(c["id"], c["action"]) for c in plan["changes"]] == [("a", "replace")]
+    assert plan["warnings"] == [
+        {
+            "id": "a",
+            "message": "on_change: replace deletes the post that b, c reply to or quote: on "
+            "Threads they will point at a deleted post. apply deletes the old post, publishes "
+            "the new one and leaves b, c as they are",
+        }
+    ]
+    assert "! a: on_change: replace deletes the post that b, c reply to" in cli("plan").out
+
+    result = cli("apply", "--yes", "--force")
+    assert result.rc == 0, result.err
+    assert "Apply: 1 published, 1 deleted." in result.out
+    assert sorted(live_texts(emu)) == ["A quote", "A reply", "Version two"]
+
+
+def test_apply_json_counts_the_delete_of_a_replace(
+    make_project: Callable[..., Project], cli: Run, emu: Emulator
+) -> None:
+    project = make_project({"content/a.yaml": "text: One\non_change: replace\n"})
+    assert cli("apply", "--yes").rc == 0
+    project.post("a", "text: Two\non_change: replace\n")
+    report = cli("apply", "--yes", "--force", "--json").json()
+    assert report["summary"]["published"] == 1
+    assert report["deletes"] == 1

@@ -68,7 +68,7 @@ def change_lines(out: str) -> list[str]:
     return [
         line.strip()
         for line in out.splitlines()
-        if re.match(r"^ {2,4}(\+|-|-/\+|~>|…|~|<=) \S", line)
+        if re.match(r"^ {2,4}(\+|-|-/\+|~>|…|//|<=) \S", line)
     ]
 
 
@@ -100,6 +100,7 @@ def test_text_plan_lists_each_post_with_symbol_first_line_and_shape(
     assert long_shown.group(1).endswith("…")
     assert len(long_shown.group(1)) <= 60
     assert "'Happy new year!'  [text]" in out
+    assert "\nSymbols: + create, … wait (scheduled)\n" in out
     assert "wip" not in out
     assert out.endswith("Plan: 4 to publish, 1 scheduled, 0 to delete.\n1 draft(s) skipped.\n")
     assert not ANSI.search(out)  # captured output is not a terminal
@@ -128,8 +129,36 @@ def test_text_plan_uses_terraform_symbols_for_replace_delete_and_move(
         "-/+ edited",
     ]
     assert "'Second version'  [text]" in result.out
+    assert (
+        "\nSymbols: -/+ replace (delete, then create), - delete from Threads, "
+        "~> move (state only)\n" in result.out
+    )
     assert "Plan: 1 to publish, 0 scheduled, 2 to delete." in result.out
     assert "State: 1 to move." in result.out
+
+
+def test_forget_has_a_symbol_no_one_reads_as_an_edit_and_the_legend_says_so(
+    make_project: Callable[..., Project], cli: Run, emu: Emulator
+) -> None:
+    project = make_project({"content/a.yaml": "text: Stays\n", "content/b.yaml": "text: Goes\n"})
+    assert cli("apply", "--yes").rc == 0
+    project.remove("content/b.yaml")
+    project.post("c", "text: New\n")
+
+    out = cli("plan").out
+    assert change_lines(out) == ["// b", "+ c"]
+    assert "~" not in out  # Terraform's "update in place"
+    assert "\nSymbols: + create, // forget (stays on Threads)\n" in out
+    md = cli("plan", "--format", "markdown").out
+    assert "| `//` | `b` | forget |" in md
+    assert "<sub>Symbols: `+` create, `//` forget (stays on Threads)</sub>" in md
+
+
+def test_a_plan_of_creates_only_has_no_legend(project: Project, cli: Run) -> None:
+    project.remove("content/later.yaml")
+    assert "+ hello" in cli("plan").out
+    assert "Symbols:" not in cli("plan").out
+    assert "Symbols:" not in cli("plan", "--format", "markdown").out
 
 
 def test_no_changes_says_so(make_project: Callable[..., Project], cli: Run, emu: Emulator) -> None:

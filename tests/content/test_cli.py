@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -107,7 +108,8 @@ def test_validate_content_dir_option(project: Path, capsys: pytest.CaptureFixtur
     assert capsys.readouterr().out.splitlines()[0].startswith("posts/x.yaml:1:7: ")
     assert main(["validate", "--content-dir", "missing"]) == 1
     assert capsys.readouterr().out == (
-        "missing:1:1: content directory 'missing' does not exist\n1 error in 1 file\n"
+        "missing:1:1: content directory 'missing' does not exist; "
+        "run 'threadsync init' to start a project here\n1 error in 1 file\n"
     )
 
 
@@ -171,6 +173,24 @@ def test_schema_is_json_schema_of_a_post(capsys: pytest.CaptureFixture[str]) -> 
     assert props["publish_at"]["anyOf"][0]["format"] == "date-time"
     assert schema["$defs"]["ThreadPart"]["additionalProperties"] is False
     assert "publish_at" not in schema["$defs"]["ThreadPart"]["properties"]
+
+
+def _descriptions(node: object) -> list[str]:
+    if isinstance(node, dict):
+        own = [v for k, v in node.items() if k in ("description", "title") and isinstance(v, str)]
+        return own + [d for v in node.values() for d in _descriptions(v)]
+    if isinstance(node, list):
+        return [d for v in node for d in _descriptions(v)]
+    return []
+
+
+def test_schema_descriptions_are_plain_text(capsys: pytest.CaptureFixture[str]) -> None:
+    """Editors show descriptions as they are: reStructuredText markup would show as noise."""
+    assert main(["schema"]) == 0
+    descriptions = _descriptions(json.loads(capsys.readouterr().out))
+    assert len(descriptions) > 20  # every level of the schema was walked
+    marked = [d for d in descriptions if re.search(r"``|`|:[a-z]+:|\*\*", d)]
+    assert marked == []
 
 
 def test_the_repository_example_content_validates(

@@ -113,13 +113,19 @@ def test_numeric_id_is_a_string(tmp_path: Path) -> None:
 
 def test_missing_content_dir(tmp_path: Path) -> None:
     project = load_project(tmp_path, Config(content="nope"))
-    assert messages(project) == ["nope:1:1: content directory 'nope' does not exist"]
+    assert messages(project) == [
+        "nope:1:1: content directory 'nope' does not exist; "
+        "run 'threadsync init' to start a project here"
+    ]
 
 
 def test_missing_content_dir_named_in_config(tmp_path: Path) -> None:
     (tmp_path / "threadsync.yaml").write_text("content: posts\n")
     project = load_project(tmp_path, load_config(None, tmp_path))
-    assert messages(project) == ["threadsync.yaml:1:1: content directory 'posts' does not exist"]
+    assert messages(project) == [
+        "threadsync.yaml:1:1: content directory 'posts' does not exist; "
+        "create it, or set content: in threadsync.yaml"
+    ]
 
 
 def test_unreadable_encodings(tmp_path: Path) -> None:

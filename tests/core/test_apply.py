@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from threadsync.apply import OUTCOMES
+from threadsync.output.apply_report import render_report_text
 from threadsync.plan import Action
 from threadsync.refresh import refresh
 
@@ -177,6 +178,8 @@ def test_a_failed_post_skips_its_dependants_and_the_rest_go_on(project: Project)
         "detail": "depends on a, which failed",
     }
     assert not report.ok
+    # Skipped is not deleted: its mark is not delete's ``-``.
+    assert "  >> b: skipped  (depends on a, which failed)\n" in render_report_text(report)
     assert list(live(project.emu)) == ["Unrelated"]
     state = project.state()
     assert state.posts["a"].status == "failed"

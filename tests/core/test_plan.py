@@ -23,6 +23,7 @@ class P:
     on_change: str = "warn"
     quote: str | None = None
     reply_to: str | None = None
+    legacy_hash: str | None = None
 
     @property
     def path(self) -> str:
@@ -252,7 +253,11 @@ def test_refresh_reports_drift_and_adopts_existing_posts() -> None:
     )
     assert actions(plan) == [("b", "adopt"), ("c", "create")]  # c has an image: not the same
     assert plan.changes[0].media_ids == ("m7",)
-    assert any("deleted on Threads outside threadsync" in n.message for n in plan.notices)
+    drift = [str(n) for n in plan.notices if "deleted on Threads outside threadsync" in n.message]
+    assert drift == [
+        "a: was deleted on Threads outside threadsync (drift); remove the file to forget it, "
+        "or run 'threadsync state rm a' to post it again"
+    ]
 
 
 def test_safety_limits() -> None:
@@ -316,3 +321,26 @@ def test_quota_needs_counts_posts_and_replies_still_to_publish() -> None:
     assert quota_needs(Q(("root", "2", "3")), published_parts=1) == (0, 2)
     assert quota_needs(Q(("reply", "2"), reply_to="x")) == (0, 2)
     assert quota_needs(Q(("root", "2")), published_parts=2) == (0, 0)
+
+
+def test_a_renamed_and_edited_file_gets_a_hint_to_keep_its_id() -> None:
+    state = State(posts={"news/launch": published(h="old"), "news/other": published(h="o")})
+    plan = make_plan(
+        [P("blog/launch", content_hash="edited"), P("blog/fresh", content_hash="f")],
+        state,
+        NOW,
+    )
+    assert actions(plan) == [
+        ("news/launch", "forget"),
+        ("news/other", "forget"),
+        ("blog/fresh", "create"),
+        ("blog/launch", "create"),
+    ]
+    assert [str(n) for n in plan.notices] == [
+        'blog/launch: looks like a rename of news/launch: add "id: news/launch" to keep it '
+        "(or run 'threadsync state mv news/launch blog/launch')"
+    ]
+    # A plain rename (same content) is a move, with no hint.
+    moved = make_plan([P("blog/launch", content_hash="old")], state, NOW)
+    assert ("blog/launch", "move") in actions(moved)
+    assert not [n for n in moved.notices if "rename" in n.message]

@@ -251,6 +251,12 @@ def test_ghost_post_rules(graph: Graph) -> None:
         graph, media_type="TEXT", text="t", is_ghost_post="true", link_attachment="https://e.com"
     )
     rejected(graph, **IMG, is_ghost_post="true")
+    # Text spoilers are the only other feature (ref §3): not a topic, nor geo-gating.
+    rejected(graph, media_type="TEXT", text="t", is_ghost_post="true", topic_tag="News")
+    rejected(
+        graph, media_type="TEXT", text="t", is_ghost_post="true", allowlisted_country_codes="US"
+    )
+    accepted(graph, media_type="TEXT", text="t", topic_tag="News")
     spoiler = json.dumps([{"entity_type": "SPOILER", "offset": 0, "length": 1}])
     accepted(graph, media_type="TEXT", text="t", is_ghost_post="true", text_entities=spoiler)
 

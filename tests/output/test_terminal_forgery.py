@@ -43,6 +43,7 @@ def test_plan_text_has_one_line_per_fact() -> None:
         Action.WAIT: 3,
     }  # head, first line of text, reason
     expected = 2 + sum(per_change[c.action] for c in plan.changes)
+    expected += 2  # a blank line and the legend of symbols
     expected += 2 + len(plan.notices) + 1 + 2  # warnings; the summary and State: lines
     assert len(lines) == expected
 

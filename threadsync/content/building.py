@@ -32,6 +32,7 @@ from threadsync.content.rules import (
     ALT_LIMIT,
     bad_character,
     check_text_part,
+    ghost_issues,
     spoiler_entities,
 )
 from threadsync.content.safefs import RepoFiles
@@ -58,6 +59,7 @@ class PartDraft(NamedTuple):
     loc: Loc
     part: Part  # with quote=None: references are resolved across files
     quote: str | None
+    tail: str = ""  # the whitespace trimmed from the end of the text
 
 
 @dataclass(slots=True)
@@ -75,6 +77,7 @@ class LoadedPost:
     parts: list[PartDraft] = field(default_factory=list)
     failed: bool = False
     has_refs: bool = False  # a reply_to or a quote: checked across files
+    ghost: bool = False
 
 
 class PostBuilder:
@@ -170,6 +173,7 @@ class PostBuilder:
             draft=model.draft,
             on_change=model.on_change or self.defaults.on_change or "warn",
             reply_to=model.reply_to,
+            ghost=model.ghost,
         )
         self.known_ids.add(post_id)
         reason = id_problem(post_id)
@@ -225,7 +229,19 @@ class PostBuilder:
                     loaded.has_refs = True
         if model.reply_to is not None:
             loaded.has_refs = True
+        if model.ghost:
+            self._check_ghost(model, source, loaded)
         return loaded
+
+    def _check_ghost(self, model: PostFile, source: Source, loaded: LoadedPost) -> None:
+        """Refuse what a ghost post can't have; drop what threadsync.yaml's defaults added."""
+        for loc, _, message in ghost_issues(vars(model)):
+            self.add_at(source, loc, message, key=True)
+            loaded.failed = True
+        if not loaded.failed and loaded.parts:
+            root = loaded.parts[0]
+            cleared = {"topic": None, "countries": None, "location": None}
+            loaded.parts[0] = root._replace(part=Part.make(**{**vars(root.part), **cleared}))
 
     def _check_vars(self, source: Source, loc: Loc, values: dict[str, Any]) -> None:
         for key in values:
@@ -353,6 +369,10 @@ class PostBuilder:
             text, attachment, link, topic, poll, spoilers = rendered
         else:
             context = None
+        # A YAML block (``text: |``) ends in a newline, and Threads kept it: trim the
+        # end of every text, keeping what was cut for the hash older states recorded.
+        trimmed = text.rstrip()
+        tail, text = text[len(trimmed) :], trimmed
         reply_control = part.reply_control or d.reply_control
         countries = part.countries if part.countries is not None else d.countries
         location = part.location if part.location is not None else d.location
@@ -405,7 +425,7 @@ class PostBuilder:
             countries=countries,
             location=location,
         )
-        return PartDraft(loc, built, part.quote)
+        return PartDraft(loc, built, part.quote, tail)
 
     # -- media -------------------------------------------------------------------------------
 

@@ -85,6 +85,7 @@ def cross_check(builder: PostBuilder, loaded: list[LoadedPost]) -> list[Post]:
                 d.part if q is None else Part.make(**{**vars(d.part), "quote": q})
                 for d, q in zip(item.parts, quotes, strict=True)
             ]
+        tailed = any(d.tail for d in item.parts)
         posts.append(
             Post.make(
                 id=item.id,
@@ -95,6 +96,8 @@ def cross_check(builder: PostBuilder, loaded: list[LoadedPost]) -> list[Post]:
                 quote=parts[0].quote,
                 reply_to=reply_to,
                 parts=parts,
+                ghost=item.ghost,
+                text_tails=tuple(d.tail for d in item.parts) if tailed else (),
             )
         )
     now = builder.now

@@ -325,7 +325,14 @@ class _ProjectLoader(PostBuilder):
             return Content(self.root, self.content_dir, [], self._sorted_problems())
         if not self.content_dir.is_dir():
             where = self.config.source or self.content_label
-            self.add(where, 1, 1, f"content directory {self.content_label!r} does not exist")
+            hint = (
+                "create it, or set content: in threadsync.yaml"
+                if self.config.source
+                else "run 'threadsync init' to start a project here"
+            )
+            self.add(
+                where, 1, 1, f"content directory {self.content_label!r} does not exist; {hint}"
+            )
             return Content(self.root, self.content_dir, [], self._sorted_problems())
         self.load_vars_file()
         guarded = self._guarded

@@ -158,22 +158,28 @@ class Part:
         )
 
 
-def content_hash(parts: list[Part], reply_to: Reference | None) -> str:
+def content_hash(parts: list[Part], reply_to: Reference | None, ghost: bool = False) -> str:
     """sha256 (hex) of the canonical JSON of everything that would be sent.
 
     Canonical JSON: keys sorted, no whitespace, UTF-8, with a format version.
     It covers every part's fields (local media by the sha256 of the file's bytes,
-    not its URL) and ``reply_to``; it leaves out ``id``, ``path``, ``publish_at``,
-    ``draft`` and ``on_change``, so renaming or rescheduling a post keeps its hash.
+    not its URL), ``reply_to`` and ``ghost``; it leaves out ``id``, ``path``,
+    ``publish_at``, ``draft`` and ``on_change``, so renaming or rescheduling a post
+    keeps its hash.
     """
-    return hashlib.sha256(canonical_post(parts, reply_to).encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical_post(parts, reply_to, ghost).encode("utf-8")).hexdigest()
 
 
-def canonical_post(parts: list[Part], reply_to: Reference | None) -> str:
-    """The canonical JSON text that :func:`content_hash` hashes."""
+def canonical_post(parts: list[Part], reply_to: Reference | None, ghost: bool = False) -> str:
+    """The canonical JSON text that :func:`content_hash` hashes.
+
+    ``ghost`` appears only when true, so the hashes of every other post (and the
+    state files that record them) stay as they were before ghost posts existed.
+    """
     reply = "null" if reply_to is None else reply_to.canonical()
     body = ",".join([p.canonical() for p in parts])
-    return f'{{"parts":[{body}],"reply_to":{reply},"v":{HASH_VERSION}}}'
+    flag = '"ghost":true,' if ghost else ""
+    return f'{{{flag}"parts":[{body}],"reply_to":{reply},"v":{HASH_VERSION}}}'
 
 
 @dataclass(frozen=True)
@@ -184,6 +190,9 @@ class Post:
     ``publish_at`` is timezone-aware, or ``None`` for "at the next apply".
     ``quote`` is the root part's quote (each part has its own ``quote`` too).
     ``content_hash`` (see :func:`content_hash`) is computed on first use and kept.
+    ``ghost`` asks Threads for a ghost post: text only, archived after 24 hours.
+    ``text_tails`` keeps the whitespace trimmed from each part's text (empty when
+    there was none), only for :attr:`legacy_hash`.
     """
 
     id: str
@@ -194,6 +203,8 @@ class Post:
     quote: Reference | None
     reply_to: Reference | None
     parts: list[Part]
+    ghost: bool = False
+    text_tails: tuple[str, ...] = ()  # per part, what trimming cut from the text's end
 
     @classmethod
     def make(cls, **values: Any) -> Post:
@@ -207,8 +218,25 @@ class Post:
         # which takes a lock on every first use (Python 3.11), 10,000 times per plan.
         cached: str | None = self.__dict__.get("_content_hash")
         if cached is None:
-            cached = self.__dict__["_content_hash"] = content_hash(self.parts, self.reply_to)
+            cached = self.__dict__["_content_hash"] = content_hash(
+                self.parts, self.reply_to, self.ghost
+            )
         return cached
+
+    @property
+    def legacy_hash(self) -> str | None:
+        """The hash of the text before trimming, or None when trimming cut nothing.
+
+        States written before text was trimmed recorded this hash: a post that
+        matches it was published as it is, not edited.
+        """
+        if not self.text_tails:
+            return None
+        parts = [
+            Part.make(**{**vars(p), "text": p.text + tail})
+            for p, tail in zip(self.parts, self.text_tails, strict=True)
+        ]
+        return content_hash(parts, self.reply_to, self.ghost)
 
     @property
     def kind(self) -> PartKind:

@@ -72,7 +72,11 @@ class MediaSpec(_Strict):
     model_config = ConfigDict(
         extra="forbid",
         strict=True,
-        json_schema_extra={"oneOf": [{"required": ["image"]}, {"required": ["video"]}]},
+        json_schema_extra={
+            # Editors show it as it is: plain text, not the docstring's markup.
+            "description": "One media item: exactly one of image or video, and optional alt.",
+            "oneOf": [{"required": ["image"]}, {"required": ["video"]}],
+        },
     )
 
     image: str | None = Field(
@@ -207,6 +211,12 @@ class PostFile(PartFields):
         default=None,
         description="What to do when this post is edited after it was published: warn "
         "(default) or replace (delete and post again).",
+    )
+    ghost: bool = Field(
+        default=False,
+        description="Publish as a ghost post, which Threads archives after 24 hours. Text only: "
+        "no reply_to, thread, media, poll, link, gif, attachment, quote, topic, countries or "
+        "location; spoilers are allowed.",
     )
     thread: list[ThreadPart] | None = Field(
         default=None,

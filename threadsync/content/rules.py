@@ -7,6 +7,7 @@ part.  The numbers come from Meta's Threads API documentation on publishing.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
 
@@ -391,3 +392,38 @@ def check_text_part(
             )
         )
     return issues
+
+
+# ref §3 ``is_ghost_post``: text only, never a reply, and text spoilers are the only
+# other feature.  A thread's later parts would be replies to it, so no thread either.
+GHOST_EXCLUDES = (
+    "reply_to",
+    "thread",
+    "media",
+    "spoiler_media",
+    "poll",
+    "link",
+    "gif",
+    "attachment",
+    "quote",
+    "topic",
+    "countries",
+    "location",
+)
+
+
+def ghost_issues(given: Mapping[str, object]) -> list[Issue]:
+    """What a ``ghost: true`` post sets that Threads refuses on a ghost post.
+
+    ``given`` maps a post's fields to their values (``None`` when not set).
+    """
+    return [
+        (
+            (name,),
+            "error",
+            f"{name}: a ghost post (ghost: true) is text with spoilers only; "
+            f"remove {name}, or ghost",
+        )
+        for name in GHOST_EXCLUDES
+        if given.get(name) not in (None, False, [])
+    ]

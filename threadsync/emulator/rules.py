@@ -267,7 +267,15 @@ def _check_countries(value: str, user: User) -> None:
 
 def _check_ghost(params: dict[str, str]) -> None:
     # ref §3 "is_ghost_post": cannot be a reply; text spoilers are the only other feature
-    banned = ("reply_to_id", "quote_post_id", "location_id", *TEXT_ONLY)
+    # A topic tag and geo-gating are features too; reply_control is who may reply.
+    banned = (
+        "reply_to_id",
+        "quote_post_id",
+        "location_id",
+        "topic_tag",
+        "allowlisted_country_codes",
+        *TEXT_ONLY,
+    )
     used = [name for name in banned if name in params]
     if used:
         raise invalid(f"A ghost post cannot use {', '.join(used)}.")

@@ -5,17 +5,18 @@ from __future__ import annotations
 from threadsync.apply import ApplyReport, Outcome
 from threadsync.output.escape import md_code, md_link, md_text, terminal_text
 from threadsync.output.style import Style
+from threadsync.plan import SKIPPED_SYMBOL, Action
 
 _MARKS: dict[Outcome, tuple[str, str]] = {
     "published": ("✓", "green"),
     "adopted": ("✓", "green"),
-    "moved": ("~>", "yellow"),
-    "forgotten": ("~", "dim"),
-    "deleted": ("-", "red"),
+    "moved": (Action.MOVE.symbol, "yellow"),
+    "forgotten": (Action.FORGET.symbol, "dim"),
+    "deleted": (Action.DELETE.symbol, "red"),
     "failed": ("✗", "red"),
     "interrupted": ("✗", "red"),
-    "skipped": ("-", "yellow"),
-    "deferred": ("…", "cyan"),
+    "skipped": (SKIPPED_SYMBOL, "yellow"),
+    "deferred": (Action.WAIT.symbol, "cyan"),
     "refused": ("✗", "red"),
 }
 
@@ -33,7 +34,9 @@ def _summary(report: ApplyReport) -> str:
         "forgotten",
         "adopted",
     )
-    bits = [f"{report.count(s)} {s}" for s in order if report.count(s)]
+    # "deleted" counts every post deleted from Threads, a replaced one's old post included.
+    counts = {s: report.deletes if s == "deleted" else report.count(s) for s in order}
+    bits = [f"{counts[s]} {s}" for s in order if counts[s]]
     return "Apply: " + (", ".join(bits) if bits else "nothing to do") + "."
 
 

@@ -38,12 +38,14 @@ def part_kind(part: Any) -> str:
 
 
 def shape(post: Any) -> str:
-    """E.g. 'carousel of 3, thread of 4, poll, quotes launch'."""
+    """E.g. 'carousel of 3, thread of 4, poll, quotes launch', or 'ghost, text'."""
     parts = list(getattr(post, "parts", ()) or ())
     if not parts:
         return ""
     root = parts[0]
     bits = [part_kind(root)]
+    if getattr(post, "ghost", False):
+        bits.insert(0, "ghost")
     if len(parts) > 1:
         bits.append(f"thread of {len(parts)}")
     if getattr(root, "poll", None):

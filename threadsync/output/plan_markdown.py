@@ -11,7 +11,7 @@ from typing import Any
 from threadsync.content.rules import threads_length
 from threadsync.output.describe import shape, state_line, summary_line, when
 from threadsync.output.escape import md_code, md_fence, md_text
-from threadsync.plan import Action, Change, Plan
+from threadsync.plan import Action, Change, Plan, legend
 
 MARKER = "<!-- threadsync-plan -->"
 TEXT_LIMIT = 500
@@ -97,6 +97,9 @@ def render_plan_markdown(plan: Plan, *, title: str = "threadsync plan") -> str:
             post_id = md_code(c.id, table=True)
             out.append(f"| `{c.action.symbol}` | {post_id} | {c.action.value} | {moment} |")
         out.append("")
+        symbols = legend((c.action for c in plan.changes), lambda symbol: f"`{symbol}`")
+        if symbols:
+            out.extend([f"<sub>{symbols}</sub>", ""])
         for c in plan.changes:
             out.extend(_change(c))
     return "\n".join(out).rstrip() + "\n"

@@ -12,7 +12,7 @@ from threadsync.output.describe import (
 )
 from threadsync.output.escape import terminal_text
 from threadsync.output.style import Style
-from threadsync.plan import Action, Change, Plan
+from threadsync.plan import Action, Change, Plan, legend
 
 COLOURS = {
     Action.CREATE: "green",
@@ -55,6 +55,10 @@ def render_plan_text(plan: Plan, *, color: bool = False) -> str:
         out.append("")
         for change in plan.changes:
             out.extend(_line(change, style))
+        symbols = legend(c.action for c in plan.changes)
+        if symbols:
+            out.append("")
+            out.append(style(symbols, "dim"))
     if plan.notices:
         out.append("")
         out.append(style("Warnings:", "yellow", "bold"))

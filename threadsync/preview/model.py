@@ -119,6 +119,7 @@ class CardView:
         return (self.account[:1] or "?").upper()
 
 
+GHOST_NOTE = "A ghost post: Threads archives it 24 hours after it is published."
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -237,4 +238,5 @@ class CardBuilder:
             parts=tuple(self.part(i, p) for i, p in enumerate(post.parts)),
             problems=tuple(problems),
             reply_to=self.quote(post.reply_to, "Replying to") if post.reply_to else None,
+            notes=(GHOST_NOTE,) if post.ghost else (),
         )
