@@ -19,7 +19,6 @@ from threadsync.plan import (
     PlanError,
     PostLike,
     Remote,
-    content_digest,
 )
 from threadsync.state import PostState, State
 
@@ -92,10 +91,18 @@ def make_plan(
             state_only.append(Change(old_id, Action.FORGET, why, media_ids=media))
 
     adopted: set[str] = set()
+    entries = state.posts
     for post in in_order:
-        current = state.posts.get(post.id)
-        if post.id in moves:
-            current = state.posts[moves[post.id]]
+        current = entries.get(post.id)
+        if current is None:
+            if post.id in moves:
+                current = entries[moves[post.id]]
+        elif (
+            current.status == "published"
+            and not post.draft
+            and current.content_hash == post.content_hash
+        ):
+            continue  # published and unchanged: most posts, so no call for them
         change = _diff_post(post, current, now, retry_failed, remote, root_keys, notices, adopted)
         if change is None:
             continue
@@ -126,7 +133,7 @@ def make_plan(
         drafts=drafts,
         lineage=state.lineage,
         serial=state.serial,
-        content_digest=content_digest(posts),
+        content=tuple(posts),
         prune=prune,
     )
 

@@ -256,6 +256,25 @@ def test_content_digest_changes_with_content() -> None:
     assert a == c != b
 
 
+def test_content_digest_is_worked_out_only_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threadsync.plan as plan_module
+
+    posts = [P("a"), P("b", content_hash="other")]
+    expected = plan_module.content_digest(posts)
+    calls: list[int] = []
+    real = plan_module.content_digest
+
+    def counting(given: object) -> str:
+        calls.append(1)
+        return real(given)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(plan_module, "content_digest", counting)
+    plan = make_plan(posts, State(posts={"a": published()}), NOW)
+    assert calls == []  # a text plan never shows it: no cost for the common case
+    assert plan.content_digest == expected
+    assert plan.content_digest == expected and calls == [1]  # then kept
+
+
 @dataclass(frozen=True)
 class Q:
     parts: tuple[str, ...]
