@@ -30,6 +30,7 @@ from threadsync.content.building import (
     PostBuilder,
 )
 from threadsync.content.crosscheck import cross_check
+from threadsync.content.flatyaml import parse_post_yaml
 from threadsync.content.ids import printable, safe_path, unsafe_path_message
 from threadsync.content.markdown import MarkdownError, parse_markdown
 from threadsync.content.models import Content
@@ -237,7 +238,7 @@ class _ProjectLoader(PostBuilder):
             if is_md:
                 data, source, conflicts = parse_markdown(text, shown)
             else:
-                parsed = parse_yaml(text)
+                parsed = parse_post_yaml(text)
                 source = Source(shown, text, yaml_text=text, duplicates=parsed.duplicates)
                 data = parsed.data
         except MarkdownError as exc:
