@@ -160,15 +160,17 @@ class PostBuilder:
         self, model: PostFile, rel: str, shown: str, source: Source, default_id: str
     ) -> LoadedPost:
         post_id = model.id if model.id is not None else default_id
+        explicit = model.id is not None
         loaded = LoadedPost(
-            path=shown,
-            source=source,
-            id=post_id,
-            id_explicit=model.id is not None,
-            publish_at=None,
-            draft=model.draft,
-            on_change=model.on_change or self.defaults.on_change or "warn",
-            reply_to=model.reply_to,
+            shown,
+            source,
+            post_id,
+            explicit,
+            None,
+            model.draft,
+            model.on_change or self.defaults.on_change or "warn",
+            model.reply_to,
+            [],
         )
         self.known_ids.add(post_id)
         reason = id_problem(post_id)
@@ -206,20 +208,16 @@ class PostBuilder:
         if post_vars:
             self._check_vars(source, (), post_vars)
         parts: list[tuple[Loc, PartFields]] = [((), model)]
-        parts += [(("thread", i), p) for i, p in enumerate(model.thread or [])]
-        post_info = {
-            "id": post_id,
-            "path": shown,
-            "publish_at": loaded.publish_at,
-        }
+        if model.thread:
+            parts += [(("thread", i), p) for i, p in enumerate(model.thread)]
+        count = len(parts)
+        drafts = loaded.parts
         for index, (loc, part) in enumerate(parts):
-            draft = self._build_part(
-                source, loc, part, post_vars, post_info, index, len(parts), rel
-            )
+            draft = self._build_part(source, loc, part, post_vars, loaded, index, count, rel)
             if draft is None:
                 loaded.failed = True
             else:
-                loaded.parts.append(draft)
+                drafts.append(draft)
                 if draft.quote is not None:
                     loaded.has_refs = True
         if model.reply_to is not None:
@@ -258,7 +256,7 @@ class PostBuilder:
         self,
         part: PartFields,
         post_vars: dict[str, Any],
-        post_info: dict[str, Any],
+        post: LoadedPost,
         index: int,
         count: int,
     ) -> Callable[[], dict[str, Any]]:
@@ -266,7 +264,7 @@ class PostBuilder:
             ctx = dict(self.base_vars)
             ctx.update(post_vars)
             ctx.update(part.vars or {})
-            ctx["post"] = post_info
+            ctx["post"] = {"id": post.id, "path": post.path, "publish_at": post.publish_at}
             ctx["part"] = {"index": index, "number": index + 1, "count": count}
             ctx["env"] = self.env_vars
             return ctx
@@ -320,7 +318,7 @@ class PostBuilder:
         loc: Loc,
         part: PartFields,
         post_vars: dict[str, Any],
-        post_info: dict[str, Any],
+        post: LoadedPost,
         index: int,
         count: int,
         rel: str,
@@ -343,7 +341,7 @@ class PostBuilder:
             or (poll is not None and any("{" in v for v in poll))
             or (spoilers is not None and any("{" in v for v in spoilers))
         ):
-            context = self._context_factory(part, post_vars, post_info, index, count)
+            context = self._context_factory(part, post_vars, post, index, count)
             rendered = self._render_fields(
                 source, loc, context, text, attachment, link, topic, poll, spoilers
             )
@@ -358,7 +356,7 @@ class PostBuilder:
         media: list[MediaItem] | None = []
         if part.media:
             if context is None:
-                context = self._context_factory(part, post_vars, post_info, index, count)
+                context = self._context_factory(part, post_vars, post, index, count)
             media = self._media(source, loc, part.media, rel, context)
         if media is None:
             ok = False

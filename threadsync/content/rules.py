@@ -233,6 +233,28 @@ def bad_character(text: str) -> str | None:
     return f"contains {what} (U+{ord(ch):04X}) at character {m.start() + 1}"
 
 
+def _plain_text_ok(text: str, warn_at: float) -> bool:
+    """ASCII text no rule objects to: no control character, not empty, under the
+    warning length, too few ``://`` and ``www.`` to reach the link limit."""
+    return (
+        text.isascii()
+        and (text.isprintable() or _BAD_CHARS.search(text) is None)
+        and len(text) <= warn_at
+        and not text.isspace()
+        and text != ""
+        and text.count("://") + text.lower().count("www.") <= LINK_LIMIT
+    )
+
+
+def _topic_ok(topic: str) -> bool:
+    return (
+        0 < len(topic) <= TOPIC_LIMIT
+        and "." not in topic
+        and "&" not in topic
+        and not topic.isspace()
+    )
+
+
 def check_text_part(
     *,
     text: str,
@@ -249,6 +271,20 @@ def check_text_part(
     warn_ratio: float,
 ) -> list[Issue]:
     """Every per-part rule except media files and references."""
+    if (
+        media_count == 0
+        and poll is None
+        and link is None
+        and gif is None
+        and attachment is None
+        and spoilers is None
+        and countries is None
+        and location is None
+        and not spoiler_media
+        and _plain_text_ok(text, TEXT_LIMIT * min(warn_ratio, 1.0))
+        and (topic is None or _topic_ok(topic))
+    ):
+        return []  # most parts: plain text and nothing else set, which no rule objects to
     issues: list[Issue] = []
     if not (text.isascii() and text.isprintable()) and _BAD_CHARS.search(text):
         issues.append((("text",), "error", f"text {bad_character(text)}"))
