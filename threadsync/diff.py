@@ -22,11 +22,21 @@ from threadsync.plan import (
 )
 from threadsync.state import PostState, State
 
-_FAR_PAST = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_FAR_PAST = dt.datetime.min.replace(tzinfo=dt.timezone.utc) - _EPOCH
 
 
-def _order_key(post: PostLike) -> tuple[dt.datetime, str]:
-    return (post.publish_at or _FAR_PAST, post.path)
+def _instant(when: dt.datetime | None) -> dt.timedelta:
+    """When ``when`` is, as time since the epoch: ordered by the instant, cheaply.
+
+    Two times in one zone compare by wall clock (out of order across a DST
+    change), and times in different zones call utcoffset() on every comparison.
+    """
+    return _FAR_PAST if when is None else when - _EPOCH
+
+
+def _order_key(post: PostLike) -> tuple[dt.timedelta, str]:
+    return (_instant(post.publish_at), post.path)
 
 
 def make_plan(
@@ -350,7 +360,7 @@ def _waiting(change: Change, reason: str, target: Change) -> Change:
 
 def _topological(items: list[Change], by_id: Mapping[str, PostLike]) -> list[Change]:
     """Kahn's algorithm, taking the earliest post in publish order whenever there is a choice."""
-    ranked = sorted(items, key=lambda c: (c.publish_at or _FAR_PAST, by_id[c.id].path))
+    ranked = sorted(items, key=lambda c: (_instant(c.publish_at), by_id[c.id].path))
     rank = {c.id: i for i, c in enumerate(ranked)}
     waiting_on: dict[str, int] = {}
     dependents: dict[str, list[str]] = {}

@@ -170,6 +170,27 @@ def test_posts_are_ordered_by_publish_at_then_path(tmp_path: Path) -> None:
     ]
 
 
+def test_posts_are_ordered_by_the_instant_they_go_out_across_a_dst_change(
+    tmp_path: Path,
+) -> None:
+    # 02:30 does not exist in Berlin on 2027-03-28 (clocks go from 02:00 to 03:00):
+    # it is read as 02:30+01:00, 01:30 UTC, which is after 03:10+02:00 (01:10 UTC).
+    project = load(
+        tmp_path,
+        {
+            "content/a-gap.yaml": "text: a\npublish_at: 2027-03-28 02:30:00",
+            "content/b-after.yaml": "text: b\npublish_at: 2027-03-28 03:10:00",
+            "content/c-utc.yaml": "text: c\npublish_at: 2027-03-28T01:20:00Z",
+        },
+        config="timezone: Europe/Berlin\n",
+        now=NOW,
+    )
+    assert messages(project) == []
+    assert [p.id for p in project.posts] == ["b-after", "c-utc", "a-gap"]
+    instants = [p.publish_at.astimezone(UTC) for p in project.posts if p.publish_at]
+    assert instants == sorted(instants)
+
+
 def test_naive_publish_at_uses_the_configured_timezone(tmp_path: Path) -> None:
     project = load(
         tmp_path,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from dataclasses import dataclass
 
 import pytest
@@ -247,6 +248,17 @@ def test_plan_data_follows_the_contract() -> None:
         {"id": "a", "action": "create", "reason": "new post"},
         {"id": "b", "action": "wait", "reason": "scheduled", "publish_at": LATER.isoformat()},
     ]
+
+
+def test_posts_are_planned_by_the_instant_they_go_out_across_a_dst_change() -> None:
+    berlin = zoneinfo.ZoneInfo("Europe/Berlin")
+    # 02:30 does not exist in Berlin on 2027-03-28: it is 01:30 UTC, after 03:10 (01:10 UTC).
+    gap = dt.datetime(2027, 3, 28, 2, 30, tzinfo=berlin)
+    after = dt.datetime(2027, 3, 28, 3, 10, tzinfo=berlin)
+    between = dt.datetime(2027, 3, 28, 1, 20, tzinfo=dt.timezone.utc)
+    posts = [P("a-gap", publish_at=gap), P("b-after", publish_at=after), P("c", publish_at=between)]
+    plan = make_plan(posts, State(), NOW)
+    assert [c.id for c in plan.changes] == ["b-after", "c", "a-gap"]
 
 
 def test_content_digest_changes_with_content() -> None:

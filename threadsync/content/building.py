@@ -52,12 +52,12 @@ _MIN_TOKEN_LEN = 6  # shorter "tokens" (a test's "x") would match any value
 MediaContextArg = MediaUrlContext | Callable[[], MediaUrlContext] | None
 
 
-class PartDraft(NamedTuple):
-    """A rendered, checked part and the raw ``quote`` it still has to resolve."""
+class Quote(NamedTuple):
+    """A part's raw ``quote``, still to resolve across files."""
 
-    loc: Loc
-    part: Part  # with quote=None: references are resolved across files
-    quote: str | None
+    position: int  # of the part in ``LoadedPost.parts``
+    loc: Loc  # of the part in the file
+    value: str
 
 
 @dataclass(slots=True)
@@ -72,7 +72,8 @@ class LoadedPost:
     draft: bool
     on_change: str
     reply_to: str | None
-    parts: list[PartDraft] = field(default_factory=list)
+    parts: list[Part] = field(default_factory=list)  # rendered, checked, with quote=None
+    quotes: list[Quote] = field(default_factory=list)
     failed: bool = False
     has_refs: bool = False  # a reply_to or a quote: checked across files
 
@@ -211,15 +212,16 @@ class PostBuilder:
         if model.thread:
             parts += [(("thread", i), p) for i, p in enumerate(model.thread)]
         count = len(parts)
-        drafts = loaded.parts
+        built = loaded.parts
         for index, (loc, part) in enumerate(parts):
-            draft = self._build_part(source, loc, part, post_vars, loaded, index, count, rel)
-            if draft is None:
+            made = self._build_part(source, loc, part, post_vars, loaded, index, count, rel)
+            if made is None:
                 loaded.failed = True
-            else:
-                drafts.append(draft)
-                if draft.quote is not None:
-                    loaded.has_refs = True
+                continue
+            if part.quote is not None:
+                loaded.quotes.append(Quote(len(built), loc, part.quote))
+                loaded.has_refs = True
+            built.append(made)
         if model.reply_to is not None:
             loaded.has_refs = True
         return loaded
@@ -322,7 +324,7 @@ class PostBuilder:
         index: int,
         count: int,
         rel: str,
-    ) -> PartDraft | None:
+    ) -> Part | None:
         ok = True
         if loc and part.vars:
             self._check_vars(source, loc, part.vars)
@@ -402,7 +404,7 @@ class PostBuilder:
             countries=countries,
             location=location,
         )
-        return PartDraft(loc, built, part.quote)
+        return built
 
     # -- media -------------------------------------------------------------------------------
 
