@@ -871,3 +871,45 @@ def test_a_reference_to_a_file_that_fails_to_parse_gets_no_second_error(tmp_path
     assert [m for m in found if m.startswith("content/a.yaml")]
     assert not [m for m in found if m.startswith("content/b.yaml")]
     assert [m for m in found if m.startswith("content/c.yaml") and "'nope'" in m]
+
+
+# -- a crash in one step of one file ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("target", "error", "message"),
+    [
+        ("loader.parse_post_yaml", RecursionError(), "the file is nested too deeply to read"),
+        (
+            "loader._ProjectLoader.type_check",
+            KeyError("x"),
+            "internal error while reading this file (KeyError: 'x'); please report it",
+        ),
+        (
+            "building.check_text_part",
+            ValueError("boom"),
+            "internal error while reading this file (ValueError: boom); please report it",
+        ),
+    ],
+)
+def test_a_crash_on_one_file_is_reported_against_it_and_the_rest_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str, error: Exception, message: str
+) -> None:
+    from threadsync.content import building, loader
+
+    module, _, name = target.partition(".")
+    owner: object = {"loader": loader, "building": building}[module]
+    if "." in name:
+        cls, name = name.split(".")
+        owner = getattr(owner, cls)
+    real = getattr(owner, name)
+
+    def flaky(*args: object, **kwargs: object) -> object:
+        if "bad" in repr(args) + repr(kwargs):
+            raise error
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, flaky)
+    project = load(tmp_path, {"content/a.yaml": "text: good", "content/b.yaml": "text: bad"})
+    assert messages(project) == [f"content/b.yaml:1:1: {message}"]
+    assert [p.id for p in project.posts] == ["a"]
