@@ -45,6 +45,9 @@ _SEQ_ITEM = re.compile(rf"  - ({_VALUE})")
 _ITEM_MORE = re.compile(rf"    ({_KEY}): ({_VALUE})")  # a mapping item's further keys
 # What a plain scalar may not start with (YAML's indicators), and quotes and "[".
 _NOT_PLAIN_FIRST = frozenset("-?:,[]{}#&*!|>'\"%@`")
+# What a plain scalar that stays text may start with: not an indicator, not what
+# a number, a date, true/false/null or ``~`` starts with.
+_NOT_TEXT_FIRST = _NOT_PLAIN_FIRST | frozenset("+.0123456789tTfFnN~")
 _PLAIN_ITEM = r"[^-?:,\[\]{}#&*!|>'\"%@` ](?:[^,\[\]{}:#]*[^,\[\]{}:# ])?"
 _SINGLE = r"'(?:[^']|'')*'"
 _DOUBLE = r'"[^"\\]*"'
@@ -73,7 +76,9 @@ def parse_flat(text: str) -> dict[str, Any] | None:
         m = _ENTRY.fullmatch(line)
         if m is not None:
             key, raw = m.groups()
-            if raw == "|" or raw == "|-":
+            if raw[0] not in _NOT_TEXT_FIRST and ": " not in raw and " #" not in raw:
+                value = raw if raw[-1] != ":" else _NOT_FLAT  # plain text: most values
+            elif raw == "|" or raw == "|-":
                 value, i = _literal(lines, i, keep_last_break=raw == "|")
             else:
                 value = _value(raw)
@@ -181,7 +186,7 @@ def _value(raw: str) -> Any:
 
 
 def _plain(raw: str) -> Any:
-    if raw[0] not in "-+.0123456789tTfFnN~":
+    if raw[0] not in _NOT_TEXT_FIRST:
         return raw
     try:
         return plain_scalar(raw)
