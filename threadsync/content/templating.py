@@ -67,7 +67,7 @@ class EnvVars(dict[str, str]):
 
 
 _TAG = re.compile(r"(\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\})", re.DOTALL)
-_MARKERS = ("{{", "{%", "{#", "}}", "%}", "#}")
+_MARKER = re.compile(r"\{\{|\{%|\{#|\}\}|%\}|#\}")
 _UNSAFE = object()
 
 
@@ -89,13 +89,13 @@ def _quick_split(source: str) -> tuple[tuple[Any, ...], list[str]] | None:
         if tag[2:3] in "-+#" or tag[-3:-2] in "-+" or tag[1] == "#" or "raw" in tag:
             return None
     literals = pieces[0::2]
-    for literal in literals:
-        if any(marker in literal for marker in _MARKERS):
-            return None
+    # One search over all the literal texts; no marker can span the NUL between two.
+    if _MARKER.search("\x00".join(literals)):
+        return None
     shape = (
         tuple(tags),
-        tuple(literal.count("\n") for literal in literals),
-        tuple(bool(literal) for literal in literals),
+        tuple([literal.count("\n") for literal in literals]),
+        tuple([literal != "" for literal in literals]),
     )
     return shape, [literal for literal in literals if literal]
 
