@@ -886,7 +886,7 @@ def test_a_reference_to_a_file_that_fails_to_parse_gets_no_second_error(tmp_path
             "internal error while reading this file (KeyError: 'x'); please report it",
         ),
         (
-            "building.check_text_part",
+            "building.id_problem",
             ValueError("boom"),
             "internal error while reading this file (ValueError: boom); please report it",
         ),
@@ -910,6 +910,6 @@ def test_a_crash_on_one_file_is_reported_against_it_and_the_rest_load(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(owner, name, flaky)
-    project = load(tmp_path, {"content/a.yaml": "text: good", "content/b.yaml": "text: bad"})
-    assert messages(project) == [f"content/b.yaml:1:1: {message}"]
-    assert [p.id for p in project.posts] == ["a"]
+    project = load(tmp_path, {"content/good.yaml": "text: x", "content/bad.yaml": "text: bad"})
+    assert messages(project) == [f"content/bad.yaml:1:1: {message}"]
+    assert [p.id for p in project.posts] == ["good"]

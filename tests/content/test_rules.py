@@ -296,7 +296,7 @@ def test_the_plain_text_shortcut_agrees_with_every_rule(
         **extra,
     }
     quick = part(**values)
-    with mock.patch.object(rules, "_plain_text_ok", lambda *_: False):
+    with mock.patch.object(rules, "plain_text_ok", lambda *_: False):
         assert part(**values) == quick
 
 
@@ -305,6 +305,6 @@ def test_the_plain_text_shortcut_agrees_with_every_rule(
 def test_the_plain_text_shortcut_counts_links(count: int, scheme: str) -> None:
     text = " ".join(f"{scheme}{name}.x" for name in "abcdefg"[:count])
     quick = part(text=text, topic=None)
-    with mock.patch.object(rules, "_plain_text_ok", lambda *_: False):
+    with mock.patch.object(rules, "plain_text_ok", lambda *_: False):
         assert part(text=text, topic=None) == quick
     assert (quick != []) == (count > rules.LINK_LIMIT)

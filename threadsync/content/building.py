@@ -26,10 +26,12 @@ from threadsync.content.media import (
     kind_from_name,
 )
 from threadsync.content.models import MediaItem, Part, PartKind
+from threadsync.content.plainpart import plain_part
 from threadsync.content.problems import Loc, Problem, Severity, field_name
 from threadsync.content.rawmodels import MediaSpec, PartFields, PostFile
 from threadsync.content.rules import (
     ALT_LIMIT,
+    TEXT_LIMIT,
     bad_character,
     check_text_part,
     spoiler_entities,
@@ -104,6 +106,7 @@ class PostBuilder:
         self.now = now or dt.datetime.now(dt.timezone.utc)
         self.tz = config.tzinfo()
         self.warn_ratio = config.limits.text_warn_ratio
+        self.warn_at = TEXT_LIMIT * min(self.warn_ratio, 1.0)
         self.templater = Templater(
             self.content_dir / "_partials", f"{self.content_label}/_partials", self.files
         )
@@ -325,6 +328,9 @@ class PostBuilder:
         count: int,
         rel: str,
     ) -> Part | None:
+        plain = plain_part(part, self.defaults, self.warn_at)
+        if plain is not None:
+            return plain
         ok = True
         if loc and part.vars:
             self._check_vars(source, loc, part.vars)

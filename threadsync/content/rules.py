@@ -233,9 +233,10 @@ def bad_character(text: str) -> str | None:
     return f"contains {what} (U+{ord(ch):04X}) at character {m.start() + 1}"
 
 
-def _plain_text_ok(text: str, warn_at: float) -> bool:
-    """ASCII text no rule objects to: no control character, not empty, under the
-    warning length, too few ``://`` and ``www.`` to reach the link limit."""
+def plain_text_ok(text: str, warn_at: float) -> bool:
+    """ASCII text no rule objects to: no control character, not empty, under
+    ``warn_at`` characters (at most the limit), too few ``://`` and ``www.`` to
+    reach the link limit."""
     return (
         text.isascii()
         and (text.isprintable() or _BAD_CHARS.search(text) is None)
@@ -246,7 +247,8 @@ def _plain_text_ok(text: str, warn_at: float) -> bool:
     )
 
 
-def _topic_ok(topic: str) -> bool:
+def topic_ok(topic: str) -> bool:
+    """A topic no rule objects to."""
     return (
         0 < len(topic) <= TOPIC_LIMIT
         and "." not in topic
@@ -281,8 +283,8 @@ def check_text_part(
         and countries is None
         and location is None
         and not spoiler_media
-        and _plain_text_ok(text, TEXT_LIMIT * min(warn_ratio, 1.0))
-        and (topic is None or _topic_ok(topic))
+        and plain_text_ok(text, TEXT_LIMIT * min(warn_ratio, 1.0))
+        and (topic is None or topic_ok(topic))
     ):
         return []  # most parts: plain text and nothing else set, which no rule objects to
     issues: list[Issue] = []
