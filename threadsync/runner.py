@@ -255,10 +255,7 @@ def _apply_one(
     sleep: Callable[[float], None],
     now: Callable[[], dt.datetime],
 ) -> ApplyResult:
-    from threadsync.apply import Applier
-    from threadsync.journal import Journal
     from threadsync.lock import state_lock
-    from threadsync.publisher import ApplyOptions
     from threadsync.saved_plan import check_fresh
     from threadsync.state import StateStore
 
@@ -283,6 +280,11 @@ def _apply_one(
             return ApplyResult(made)
         if saved is None and not ui.confirm(target, made):
             return ApplyResult(made, cancelled=True)
+        # Only now: bad content, a held lock or nothing to do never loads the publisher.
+        from threadsync.apply import Applier
+        from threadsync.journal import Journal
+        from threadsync.publisher import ApplyOptions
+
         options = ApplyOptions.from_config(
             target.config.apply, workers=request.workers, lookup=request.lookup
         )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from importlib import resources
 
 from threadsync.content.models import Reference, TextEntity
 
@@ -165,6 +164,8 @@ def classify_reference(value: str, content_ids: set[str] | dict[str, object]) ->
 @lru_cache(maxsize=1)
 def country_names() -> dict[str, str]:
     """ISO 3166-1 alpha-2 code → short name, from the package's ``data/countries.yaml``."""
+    from importlib import resources  # here: only a post with countries needs it
+
     from threadsync.content.yamlsrc import parse_yaml
 
     text = resources.files("threadsync.content").joinpath("data/countries.yaml").read_text("utf-8")
