@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -73,8 +74,10 @@ def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _no_real_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A developer's real token in the environment must never reach a test."""
+def _no_real_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A developer's real token must never reach a test: not from the environment, and not
+    from the credentials file 'auth login' wrote, which commands use when no variable is set."""
+    monkeypatch.setenv("THREADSYNC_CREDENTIALS", str(tmp_path / "no-credentials.json"))
     for name in (
         "THREADS_ACCESS_TOKEN",
         "THREADS_USER_ID",

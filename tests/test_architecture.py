@@ -92,14 +92,19 @@ def test_only_the_command_line_imports_the_emulator() -> None:
     assert users <= {n for n in MODULES if _within(n, "threadsync.commands")}
 
 
-@pytest.mark.parametrize("name", ["threadsync.runner", "threadsync.project"])
+@pytest.mark.parametrize(
+    "name", ["threadsync.runner", "threadsync.state_flows", "threadsync.project"]
+)
 def test_the_flows_know_no_command_line(name: str) -> None:
     assert "argparse" not in _imports(name)
     assert not any(_within(m, "threadsync.commands") for m in _ours(name))
 
 
 def test_the_core_imports_no_layer_above_it() -> None:
-    core = ["plan", "diff", "state", "journal", "lock", "publisher", "apply", "saved_plan"]
+    core = [
+        *("plan", "diff", "state", "state_edit", "journal", "lock"),
+        *("publisher", "apply", "saved_plan"),
+    ]
     above = ("threadsync.runner", "threadsync.project", "threadsync.output", "threadsync.cli")
     leaks = {
         (name, imported)

@@ -2,9 +2,9 @@
 
 Publishing is strictly in plan order.  To keep that order from costing the
 sum of every container's processing time, the root containers of upcoming
-posts are created and polled by a small worker pool while the main thread
-publishes; a thread's later parts need the media id of the part before, so
-they are made in order.
+posts are created (and a carousel's items waited for) by a small worker pool
+while the main thread publishes; a thread's later parts need the media id of
+the part before, so they are made in order.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import datetime as dt
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass, field, replace
+from typing import Literal, get_args
 
 from threadsync.api import API
 from threadsync.api.errors import (
@@ -30,7 +30,7 @@ from threadsync.api.reading import PUBLISHING_QUOTA_FIELDS
 from threadsync.content.models import Post, Reference
 from threadsync.errors import ThreadsyncError
 from threadsync.importer import FIELDS as LOOKUP_FIELDS
-from threadsync.importer import entry_for, match_unknown
+from threadsync.importer import PAGE, entry_for, match_unknown
 from threadsync.journal import Journal
 from threadsync.plan import Action, Change, Plan, quota_needs
 from threadsync.publisher import (
@@ -41,12 +41,21 @@ from threadsync.publisher import (
     Progress,
     Published,
     QuotaExhausted,
+    Ready,
 )
 from threadsync.state import PostState
 
 
 class ApplyAborted(ThreadsyncError):
     """Apply stopped; the state records everything that happened before."""
+
+
+class ApplyInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped the apply: ``report`` says what it did before, all of it journalled."""
+
+    def __init__(self, report: ApplyReport) -> None:
+        super().__init__("apply interrupted")
+        self.report = report
 
 
 # What became of one change in an apply (the report's "status").
@@ -61,6 +70,7 @@ Outcome = Literal[
     "skipped",
     "deferred",
 ]
+OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
 
 
 @dataclass
@@ -92,6 +102,7 @@ class PostResult:
 class ApplyReport:
     results: list[PostResult] = field(default_factory=list)
     aborted: str | None = None
+    interrupted: bool = False  # Ctrl-C: the next apply resumes
 
     def count(self, status: Outcome) -> int:
         return sum(1 for r in self.results if r.status == status)
@@ -99,16 +110,19 @@ class ApplyReport:
     @property
     def ok(self) -> bool:
         bad = {"failed", "interrupted"}
-        return self.aborted is None and not any(r.status in bad for r in self.results)
+        stopped = self.aborted is not None or self.interrupted
+        return not stopped and not any(r.status in bad for r in self.results)
 
     @property
     def data(self) -> dict[str, object]:
-        statuses = sorted({r.status for r in self.results})
+        """The JSON report.  ``summary`` has every status, 0 included, as the plan's has
+        every action: a script reads ``summary["published"]`` whatever the run did."""
         return {
             "format_version": 1,
             "ok": self.ok,
             "aborted": self.aborted,
-            "summary": {s: self.count(s) for s in statuses},
+            "interrupted": self.interrupted,
+            "summary": {s: self.count(s) for s in OUTCOMES},
             "posts": [r.data for r in self.results],
         }
 
@@ -132,7 +146,9 @@ class Applier:
         sleep: Callable[[float], None],
         now: Callable[[], dt.datetime],
         progress: Progress,
+        stop: threading.Event | None = None,
     ) -> None:
+        """``stop`` is set on Ctrl-C, for the workers' ``sleep`` to give up at once."""
         self.plan = plan
         self.posts = posts
         self.journal = journal
@@ -142,6 +158,7 @@ class Applier:
         self.now = now
         self.progress = progress
         self.report = ApplyReport()
+        self.stop = stop or threading.Event()
         self._local = threading.local()
         self.api = api_factory()
         self.failed: set[str] = set()
@@ -171,8 +188,18 @@ class Applier:
     # --- the run ---
 
     def run(self) -> ApplyReport:
+        """Apply the plan; an error that stops it is the report's ``aborted``.
+
+        Ctrl-C raises :class:`ApplyInterrupted` with the report so far, once the
+        workers have stopped and every change is saved.
+        """
         try:
             self._run()
+        except KeyboardInterrupt as exc:
+            self.stop.set()
+            self.report.interrupted = True
+            self.journal.flush()
+            raise ApplyInterrupted(self.report) from exc
         except ThreadsAccessTokenExpired as exc:
             self.report.aborted = (
                 f"the access token is expired or invalid ({exc}); run "
@@ -272,10 +299,10 @@ class Applier:
             return changes
         since = self._lookup_since(unknown)
         api = self._api()
-        threads = list(api.iter_threads(since=since, fields=LOOKUP_FIELDS, limit=100))
+        threads = list(api.iter_threads(since=since, fields=LOOKUP_FIELDS, limit=PAGE))
         replies: list[ThreadsMedia] = []
         if any(p.reply_to is not None or len(p.parts) > 1 for p in unknown):
-            replies = list(api.iter_user_replies(since=since, fields=LOOKUP_FIELDS, limit=100))
+            replies = list(api.iter_user_replies(since=since, fields=LOOKUP_FIELDS, limit=PAGE))
         found = match_unknown(unknown, self.journal.known_media_ids(), threads, replies, exact=True)
         done: set[str] = set()
         for match in found.matched:
@@ -376,7 +403,7 @@ class Applier:
         pool = ThreadPoolExecutor(
             max_workers=max(1, self.options.workers), thread_name_prefix="threadsync-prepare"
         )
-        futures: dict[str, Future[None]] = {}
+        futures: dict[str, Future[Ready | None]] = {}
         try:
             for i, change in enumerate(changes):
                 self._prefetch(changes, i, pool, futures)
@@ -421,6 +448,13 @@ class Applier:
                         f"stopped at {post.id}: {exc}; everything before it is recorded, "
                         "and the next apply resumes from there"
                     ) from exc
+                except KeyboardInterrupt:
+                    if not any(r.id == post.id for r in self.report.results):
+                        self.report.results.append(self._result_of(post, change))
+                    raise
+        except KeyboardInterrupt:
+            self.stop.set()  # the workers give up at their next wait: shutdown is quick
+            raise
         finally:
             for future in futures.values():
                 future.cancel()
@@ -432,19 +466,20 @@ class Applier:
         changes: list[Change],
         start: int,
         pool: ThreadPoolExecutor,
-        futures: dict[str, Future[None]],
+        futures: dict[str, Future[Ready | None]],
     ) -> None:
-        """Start the media containers of upcoming posts, so their processing overlaps.
+        """Start the root containers of upcoming posts, so their processing overlaps.
 
-        Only containers with media are started early: a text container is ready
-        at once, and starting it early would cost a status read.  The workers
-        create containers (and wait for a carousel's items, to make the
-        carousel); the main thread waits for each when it gets to it.
+        The workers create containers (and wait for a carousel's items, to make
+        the carousel); the main thread waits for each when it gets to it.  A text
+        container made early is handed over as it is and published with no
+        status read, as one made in its turn would be: Meta's are usually ready
+        at once, and when one is not, its "media not ready" answer says so.
         """
         window = changes[start : start + max(1, self.options.lookahead)]
         for change in window:
             post = self.posts[change.id]
-            if post.id in futures or post.id in self.failed or not post.parts[0].media:
+            if post.id in futures or post.id in self.failed:
                 continue
             entry = self.journal.entry(post.id)
             if entry is not None and entry.status == "published":
@@ -461,10 +496,10 @@ class Applier:
             self.journal.begin(post.id, post.content_hash, post.path, len(post.parts))
             futures[post.id] = pool.submit(self._start, post, reply_to, quote)
 
-    def _start(self, post: Post, reply_to: str | None, quote: str | None) -> None:
-        self._publisher().start(post, 0, reply_to, quote)
+    def _start(self, post: Post, reply_to: str | None, quote: str | None) -> Ready | None:
+        return self._publisher().start(post, 0, reply_to, quote)
 
-    def _publish_post(self, post: Post, change: Change, early: Future[None] | None) -> None:
+    def _publish_post(self, post: Post, change: Change, early: Future[Ready | None] | None) -> None:
         publisher = self._publisher()
         before = self.journal.entry(post.id)
         if before is not None and before.content_hash != post.content_hash:
@@ -473,15 +508,20 @@ class Applier:
             for index in range(len(before.parts)):
                 publisher.supersede(post, index)
         self.journal.begin(post.id, post.content_hash, post.path, len(post.parts))
-        if early is not None:
-            early.result()  # surfaces what went wrong while starting the container
+        # Raises what went wrong while starting the container.
+        started = early.result() if early is not None else None
         previous: str | None = None
         for index, part in enumerate(post.parts):
             reply_to = self._resolve(post.reply_to) if index == 0 else previous
             quote = self._resolve(part.quote)
             media_id: str | None = None
             while media_id is None:
-                outcome = publisher.prepare(post, index, reply_to, quote)
+                outcome: Ready | Published
+                if index == 0 and started is not None:
+                    # Made a while ago: it did not just turn FINISHED, so no settle.
+                    outcome, started = replace(started, just_finished=False), None
+                else:
+                    outcome = publisher.prepare(post, index, reply_to, quote)
                 if isinstance(outcome, Published):
                     media_id = outcome.media_id
                     if not self.journal.part(post.id, index).permalink:
@@ -490,13 +530,19 @@ class Applier:
                     media_id = publisher.publish(post, index, outcome)
             previous = media_id
         self.journal.finish(post.id)
+        result = self._result_of(post, change)
+        self.report.results.append(result)
+        shown = (result.permalinks or result.media_ids or [""])[0]
+        self.progress(post.id, f"published {shown}")
+
+    def _result_of(self, post: Post, change: Change) -> PostResult:
+        """What the journal says of a post: published (with its links), or interrupted."""
         entry = self.journal.entry(post.id)
-        assert entry is not None
+        if entry is None or entry.status != "published":
+            detail = "stopped by Ctrl-C; the next apply resumes it"
+            return PostResult(post.id, change.action, "interrupted", detail=detail)
         links = [p.permalink for p in entry.parts if p.permalink]
-        self.progress(post.id, "published " + (links[0] if links else entry.media_id or ""))
-        self.report.results.append(
-            PostResult(post.id, change.action, "published", links, entry.media_ids)
-        )
+        return PostResult(post.id, change.action, "published", links, entry.media_ids)
 
     def _resolve(self, ref: Reference | None) -> str | None:
         if ref is None:
@@ -516,7 +562,7 @@ class Applier:
             self._permalinks[want] = next(
                 (
                     media.id
-                    for media in self._api().iter_threads(fields="id,permalink")
+                    for media in self._api().iter_threads(fields="id,permalink", limit=PAGE)
                     if (media.permalink or "").rstrip("/").replace("threads.com", "threads.net")
                     == want
                 ),

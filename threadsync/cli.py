@@ -43,6 +43,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("stats", "stats_cmd"),
     ("status", "status_cmd"),
     ("github-accounts", "github_accounts_cmd"),
+    ("state", "state_cmd"),
 )
 
 

@@ -37,7 +37,9 @@ from pydantic import (
     PrivateAttr,
     ValidationError,
     ValidationInfo,
+    ValidatorFunctionWrapHandler,
     field_validator,
+    model_validator,
 )
 
 from threadsync.config_checks import project_issues
@@ -111,18 +113,24 @@ class ApplyConfig(_Strict):
     lookahead: int = Field(
         default=25, ge=1, description="How many upcoming posts' containers may be started early."
     )
-    settle_video: float = Field(default=0.5, ge=0, description="Wait after a video is ready.")
-    settle_reply: float = Field(default=0.0, ge=0, description="Wait before publishing a reply.")
+    # A settle longer than one poll buys nothing: "media not ready" is answered by a
+    # poll_initial wait and a status read on the same container.
+    settle_video: float = Field(
+        default=0.25, ge=0, description="Wait after a video container turns FINISHED."
+    )
+    settle_reply: float = Field(
+        default=0.0, ge=0, description="Wait after a reply's container turns FINISHED."
+    )
     poll_initial: float = Field(default=0.25, gt=0, description="First container status poll.")
     poll_multiplier: float = Field(
         default=1.5, ge=1, description="Each wait between polls is the last one times this."
     )
     poll_max: float = Field(default=1.0, gt=0, description="Longest wait between polls.")
     not_ready_retries: int = Field(
-        default=3, ge=0, description="Publishes of one container after 'media not ready'."
-    )
-    not_ready_delay: float = Field(
-        default=2.0, ge=0, description="Wait before publishing again after 'media not ready'."
+        default=5,
+        ge=0,
+        description="Publishes of one container after 'media not ready' (each after its "
+        "status reads FINISHED) before it is given up.",
     )
     container_timeout: float = Field(
         default=900.0, gt=0, description="How long one container may take to process."
@@ -159,6 +167,27 @@ class ApplyConfig(_Strict):
         default=30, gt=0, description="How many days back that look-up reads the account."
     )
 
+    _retired: tuple[str, ...] = PrivateAttr(default=())
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _drop_retired(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> ApplyConfig:
+        """Accept a key an older threadsync.yaml may hold; ``load_config`` warns about it."""
+        retired: tuple[str, ...] = ()
+        if isinstance(data, dict):
+            retired = tuple(k for k in RETIRED_APPLY_KEYS if k in data)
+            data = {k: v for k, v in data.items() if k not in RETIRED_APPLY_KEYS}
+        config: ApplyConfig = handler(data)
+        config._retired = retired
+        return config
+
+
+# ``apply:`` keys that are no longer used, and what took their place.
+RETIRED_APPLY_KEYS = {
+    "not_ready_delay": "'media not ready' is now answered by polling the container's status "
+    "(poll_initial, poll_multiplier, poll_max)",
+}
+
 
 class AuthConfig(_Strict):
     """``auth:``: the Threads app that 'threadsync auth login' authorizes (no secret here)."""
@@ -166,6 +195,13 @@ class AuthConfig(_Strict):
     app_id: str | None = Field(default=None, description="The Threads app id.")
     redirect_uri: str | None = Field(default=None, description="The app's redirect URI.")
     scopes: list[str] | None = Field(default=None, description="The scopes to ask for.")
+    refresh_days: float = Field(
+        default=7,
+        ge=0,
+        description="Refresh a token from the credentials file when it expires within this "
+        "many days (and is at least 24 h old), before a command uses it; 0 never does. "
+        "Not in CI, where the weekly workflow refreshes the secret.",
+    )
 
     @field_validator("app_id", mode="before")
     @classmethod
@@ -232,6 +268,7 @@ class Config(_Strict):
 
     _source: str | None = PrivateAttr(default=None)
     _where: Source | None = PrivateAttr(default=None)
+    _warnings: tuple[Problem, ...] = PrivateAttr(default=())
 
     @field_validator("content", "state")
     @classmethod
@@ -277,6 +314,11 @@ class Config(_Strict):
     def source(self) -> str | None:
         """The path of the threadsync.yaml this came from (``None`` for defaults)."""
         return self._source
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        """Settings that still work but should go (a retired key), located in the file."""
+        return self._warnings
 
     def locate(self, loc: Loc) -> tuple[int, int]:
         """1-based (line, col) of a setting in threadsync.yaml; (1, 1) when not from a file."""
@@ -386,7 +428,18 @@ def load_config(path: Path | None, root: Path) -> Config:
         raise ConfigError(sorted(problems, key=Problem.sort_key))
     config._source = shown
     config._where = source
+    config._warnings = tuple(_retired_warnings(config, source, shown))
     return config
+
+
+def _retired_warnings(config: Config, source: Source, shown: str) -> list[Problem]:
+    warnings = []
+    for key in config.apply._retired:
+        loc: Loc = ("apply", key)
+        line, col = source.locate(loc, key=True)
+        message = f"apply.{key} is no longer used: {RETIRED_APPLY_KEYS[key]}; remove it"
+        warnings.append(Problem(shown, line, col, "warning", field_name(loc), message))
+    return warnings
 
 
 _REMOTE = re.compile(r"(?:[:/])([^/:]+/[^/]+?)(?:\.git)?/?$")

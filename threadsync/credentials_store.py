@@ -260,7 +260,9 @@ def token_facts(
         facts.update(issued_at=info.issued_at, expires_at=info.expires_at)
         if info.is_valid:
             facts["username"] = client.get_account().username or facts["username"]
-    except (ThreadsTransportError, ThreadsServerError) as exc:
+    except ThreadsTransportError as exc:  # its one line names the server, the cause, the fix
+        facts["unreachable"] = str(exc)
+    except ThreadsServerError as exc:
         host = urlsplit(client.base_url).netloc
         facts["unreachable"] = f"Threads could not be reached at {host}: {exc}"
     except InvalidAccessToken as exc:
@@ -351,7 +353,7 @@ def app_settings(
     if missing:
         raise ThreadsyncError(
             f"login needs {' and '.join(missing)}: the Threads app id and one of its redirect "
-            "URIs, from Meta's App Dashboard (see the README's 'Publish from GitHub')"
+            "URIs, from Meta's App Dashboard (see docs/github.md, '4. Create the Threads app')"
         )
     given = [s.strip() for s in (scopes or "").split(",") if s.strip()]
     return str(app_id), str(redirect_uri), given or [str(s) for s in settings.get("scopes") or ()]

@@ -1,7 +1,8 @@
 """The diff: (posts, state, now) -> Plan.  Pure: no I/O, no clock, no network.
 
 Posts with nothing to do are not listed.  Publishing order is by ``publish_at``
-then path, except that a post always comes after what it replies to or quotes.
+then path, a post without ``publish_at`` counting as dated ``now`` (as the content
+loader orders it), except that a post always comes after what it replies to or quotes.
 """
 
 from __future__ import annotations
@@ -23,20 +24,16 @@ from threadsync.plan import (
 from threadsync.state import PostState, State
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
-_FAR_PAST = dt.datetime.min.replace(tzinfo=dt.timezone.utc) - _EPOCH
 
 
-def _instant(when: dt.datetime | None) -> dt.timedelta:
-    """When ``when`` is, as time since the epoch: ordered by the instant, cheaply.
+def _order_key(when: dt.datetime | None, path: str, now: dt.datetime) -> tuple[dt.timedelta, str]:
+    """An undated post goes out as if dated ``now``: after due posts dated earlier.
 
-    Two times in one zone compare by wall clock (out of order across a DST
+    The key is the time since the epoch, so posts order by the instant, cheaply:
+    two times in one zone compare by wall clock (out of order across a DST
     change), and times in different zones call utcoffset() on every comparison.
     """
-    return _FAR_PAST if when is None else when - _EPOCH
-
-
-def _order_key(post: PostLike) -> tuple[dt.timedelta, str]:
-    return (_instant(post.publish_at), post.path)
+    return ((when or now) - _EPOCH, path)
 
 
 def make_plan(
@@ -60,7 +57,7 @@ def make_plan(
     drafts = sum(1 for p in posts if p.draft)
 
     # Sorted once and shared with ``_find_moves``, not sorted again there.
-    in_order = sorted(posts, key=_order_key)
+    in_order = sorted(posts, key=lambda p: _order_key(p.publish_at, p.path, now))
     old_ids = sorted(state.posts)
     moves = _find_moves(in_order, old_ids, state, by_id)
     moved_from = {old for old in moves.values()}
@@ -133,7 +130,7 @@ def make_plan(
                     )
                 )
 
-    ordered = _order_publishing(changes, by_id, state, notices)
+    ordered = _order_publishing(changes, by_id, state, notices, now)
     all_changes = state_only + deletes + ordered
     if targets:
         all_changes = _restrict(all_changes, targets, by_id)
@@ -290,6 +287,7 @@ def _order_publishing(
     by_id: Mapping[str, PostLike],
     state: State,
     notices: list[Notice],
+    now: dt.datetime,
 ) -> list[Change]:
     """Publish order: by publish_at then path, but every post after what it replies to or quotes."""
     resolved: dict[str, Change] = {}
@@ -343,7 +341,7 @@ def _order_publishing(
         settle(pid)
     now_items = [c for c in resolved.values() if c.action is not Action.WAIT]
     waits = [c for c in resolved.values() if c.action is Action.WAIT]
-    return _topological(now_items, by_id) + _topological(waits, by_id)
+    return _topological(now_items, by_id, now) + _topological(waits, by_id, now)
 
 
 def _waiting(change: Change, reason: str, target: Change) -> Change:
@@ -358,9 +356,11 @@ def _waiting(change: Change, reason: str, target: Change) -> Change:
     )
 
 
-def _topological(items: list[Change], by_id: Mapping[str, PostLike]) -> list[Change]:
+def _topological(
+    items: list[Change], by_id: Mapping[str, PostLike], now: dt.datetime
+) -> list[Change]:
     """Kahn's algorithm, taking the earliest post in publish order whenever there is a choice."""
-    ranked = sorted(items, key=lambda c: (_instant(c.publish_at), by_id[c.id].path))
+    ranked = sorted(items, key=lambda c: _order_key(c.publish_at, by_id[c.id].path, now))
     rank = {c.id: i for i, c in enumerate(ranked)}
     waiting_on: dict[str, int] = {}
     dependents: dict[str, list[str]] = {}

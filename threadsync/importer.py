@@ -18,6 +18,9 @@ from threadsync.plan import normalise_text
 from threadsync.state import PartState, PostState, State
 
 FIELDS = "id,text,timestamp,permalink,media_type,children,replied_to,is_reply"
+# The most posts one listing page holds (ref §6): the account is read in as few requests
+# as it can be.
+PAGE = 100
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,12 @@
-"""Every state change apply makes, saved atomically before it returns.
+"""Every state change apply makes, on disk before it returns.
 
 Apply's rule is "journal first": a container id or media id is on disk before
 any request that depends on it is sent.  (Two changes no request depends on
-wait for the next save; see ``Journal._change``.)  The journal is shared by the
-pipeline's worker threads, so every mutation holds one lock, and saving is
-part of the mutation.
+wait for the next write; see ``Journal._change``.)  Each change appends the
+entry of the post it touched to the state's log (``threadsync.statelog``), so
+a step costs the same at any history size; :meth:`Journal.close` folds the log
+into the state file.  The journal is shared by the pipeline's worker threads,
+so every mutation holds one lock, and writing is part of the mutation.
 """
 
 from __future__ import annotations
@@ -21,15 +23,17 @@ class Journal:
     def __init__(self, store: StateStore) -> None:
         self.store = store
         self._lock = threading.RLock()
-        self._dirty = False
+        self._dirty: set[str] = set()  # posts whose deferred changes are not on disk yet
 
     @property
     def state(self) -> State:
         return self.store.state
 
     @contextmanager
-    def _change(self, *, deferred: bool = False) -> Iterator[None]:
-        """A change, saved before it returns; a ``deferred`` one with the next save.
+    def _change(
+        self, post_id: str | None, *, deferred: bool = False, user: bool = False
+    ) -> Iterator[None]:
+        """A change of ``post_id``, on disk before it returns; a ``deferred`` one with the next.
 
         Deferred is only for what no later request depends on (a pending entry
         before its first container, a permalink): losing it in a crash loses
@@ -37,18 +41,24 @@ class Journal:
         """
         with self._lock:
             yield
-            if deferred:
-                self._dirty = True
-            else:
-                self.store.save()
-                self._dirty = False
+            if post_id is not None:
+                self._dirty.add(post_id)
+            if not deferred:
+                self.store.append(sorted(self._dirty), user=user)
+                self._dirty.clear()
 
     def flush(self) -> None:
-        """Save the deferred changes, if any."""
+        """Write the deferred changes, if any."""
         with self._lock:
             if self._dirty:
-                self.store.save()
-                self._dirty = False
+                self.store.append(sorted(self._dirty))
+                self._dirty.clear()
+
+    def close(self) -> None:
+        """Write what is deferred, and fold the log into the state file."""
+        with self._lock:
+            self.flush()
+            self.store.compact()
 
     # --- reads (copies are not needed: callers only read under the GIL) ---
 
@@ -76,13 +86,14 @@ class Journal:
         with self._lock:
             self.store.state.check_account(user_id)
             if self.store.state.user_id is None:
-                with self._change():
+                with self._change(None, user=True):
                     self.store.state.user_id = str(user_id)
 
     # --- state-only changes ---
 
     def move(self, old_id: str, new_id: str, path: str | None) -> None:
-        with self._change():
+        with self._change(new_id):
+            self._dirty.add(old_id)  # gone from under its old id
             posts = self.store.state.posts
             entry = posts.pop(old_id)
             entry.path = path
@@ -90,7 +101,7 @@ class Journal:
             posts[new_id] = entry
 
     def forget(self, post_id: str) -> None:
-        with self._change():
+        with self._change(post_id):
             self.store.state.posts.pop(post_id, None)
 
     def adopt(
@@ -104,7 +115,7 @@ class Journal:
         parts: int = 1,
     ) -> None:
         """Record a root already on the account; a thread's other parts stay to publish."""
-        with self._change():
+        with self._change(post_id):
             root = PartState(media_id=media_id, permalink=permalink, published_at=published_at)
             self.store.state.posts[post_id] = PostState(
                 status="published" if parts <= 1 else "pending",
@@ -116,7 +127,7 @@ class Journal:
 
     def found(self, post_id: str, entry: PostState) -> None:
         """Record a post found on the account that the state did not know."""
-        with self._change():
+        with self._change(post_id):
             self.store.state.posts[post_id] = entry
 
     # --- publishing ---
@@ -133,7 +144,7 @@ class Journal:
                 and entry.path == path
             ):
                 return
-            with self._change(deferred=True):  # saved with the part's first container
+            with self._change(post_id, deferred=True):  # written with the first container
                 if entry is None:
                     entry = PostState(status="pending", content_hash=content_hash, path=path)
                     self.store.state.posts[post_id] = entry
@@ -159,22 +170,22 @@ class Journal:
         text: str | None,
         created_at: dt.datetime,
     ) -> Attempt:
-        with self._change():
+        with self._change(post_id):
             attempt = Attempt(container_id=container_id, created_at=created_at, text=text)
             self.store.state.posts[post_id].parts[index].attempts.append(attempt)
             return attempt
 
-    def add_child(self, attempt: Attempt, child_id: str) -> None:
-        """Record a carousel item of ``attempt`` (an attempt of this journal's state)."""
-        with self._change():
+    def add_child(self, post_id: str, attempt: Attempt, child_id: str) -> None:
+        """Record a carousel item of ``attempt`` (an attempt of ``post_id`` in this state)."""
+        with self._change(post_id):
             attempt.children.append(child_id)
 
-    def set_container(self, attempt: Attempt, container_id: str) -> None:
-        with self._change():
+    def set_container(self, post_id: str, attempt: Attempt, container_id: str) -> None:
+        with self._change(post_id):
             attempt.container_id = container_id
 
     def close_attempt(self, post_id: str, index: int, attempt: Attempt, reason: str) -> None:
-        with self._change():
+        with self._change(post_id):
             attempt.closed = reason
 
     def part_published(
@@ -185,7 +196,7 @@ class Journal:
         published_at: dt.datetime,
         attempt: Attempt | None,
     ) -> None:
-        with self._change():
+        with self._change(post_id):
             entry = self.store.state.posts[post_id]
             part = entry.parts[index]
             part.media_id = media_id
@@ -201,20 +212,20 @@ class Journal:
     def set_links(
         self, post_id: str, index: int, permalink: str | None, child_media_ids: list[str]
     ) -> None:
-        with self._change(deferred=True):  # saved with the next part, or with finish
+        with self._change(post_id, deferred=True):  # written with the next part, or finish
             part = self.store.state.posts[post_id].parts[index]
             part.permalink = permalink or part.permalink
             part.child_media_ids = child_media_ids or part.child_media_ids
 
     def finish(self, post_id: str) -> None:
-        with self._change():
+        with self._change(post_id):
             entry = self.store.state.posts[post_id]
             entry.status = "published"
             entry.error = None
             entry.updated_at = utcnow()
 
     def fail(self, post_id: str, reason: str) -> None:
-        with self._change():
+        with self._change(post_id):
             entry = self.store.state.posts[post_id]
             entry.status = "failed"
             entry.error = reason
@@ -224,7 +235,7 @@ class Journal:
 
     def deleted(self, post_id: str, media_id: str) -> None:
         """Record that one media id is gone; the entry goes with its last one."""
-        with self._change():
+        with self._change(post_id):
             entry = self.store.state.posts.get(post_id)
             if entry is None:
                 return

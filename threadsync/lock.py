@@ -134,9 +134,7 @@ def state_lock(
                 if time.monotonic() >= deadline:
                     holder = _read_holder(fd)
                     who = holder.describe() if holder else "another process"
-                    raise LockError(
-                        f"the state is locked by {who}; wait for it to finish and run again"
-                    ) from None
+                    raise LockError(_held_message(who, wait)) from None
                 sleep(0.1)
         me = Holder.current(command)
         previous = _read_holder(fd)
@@ -161,6 +159,19 @@ def state_lock(
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+def _held_message(who: str, waited: float) -> str:
+    """Names ``--lock-timeout``, which every command that takes the lock has."""
+    if waited > 0:
+        return (
+            f"the state is still locked by {who} after {waited:g} s; run again once it has "
+            "finished, or with a longer --lock-timeout SECONDS"
+        )
+    return (
+        f"the state is locked by {who}; wait for it to finish and run again, or run with "
+        "--lock-timeout SECONDS to wait for it"
+    )
 
 
 def force_unlock(

@@ -54,7 +54,7 @@ class Action(Enum):
 
     @property
     def acts(self) -> bool:
-        """Makes apply do something now (design.md: the detailed exit code)."""
+        """Makes apply do something now: ``plan --detailed-exitcode`` exits 2 only for these."""
         return self is not Action.WAIT
 
 

@@ -13,6 +13,7 @@ import datetime as dt
 import gc
 import json
 import os
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,9 +22,10 @@ from typing import TYPE_CHECKING
 from threadsync.errors import ThreadsyncError
 
 if TYPE_CHECKING:  # pydantic, jinja2 and requests stay off the CLI's start-up path
-    from threadsync.api import API
+    from threadsync.api import API, RetryEvent
     from threadsync.config import Config
     from threadsync.content import Content
+    from threadsync.tokens import Lookup, Token, TokenSource
 
 DEFAULT_TOKEN_ENV = "THREADS_ACCESS_TOKEN"  # noqa: S105 - the name of a variable, not a token
 EMULATOR_DIR = Path(".threadsync/emulator")
@@ -55,6 +57,8 @@ class Target:
     emulator: bool = False
     # The tokens and secrets this run holds: templates may not read a variable holding one.
     held_tokens: tuple[str, ...] = field(default=(), repr=False)
+    # The credentials file 'auth login' wrote (None: $THREADSYNC_CREDENTIALS or the default).
+    credentials: Path | None = None
 
     @property
     def name(self) -> str:
@@ -112,7 +116,9 @@ def targets(where: Where, *, one: str | None = None) -> list[Target]:
             )
         state = where.state or _default_state(root, config.state, None, where.emulator)
         token_env = where.token_env or DEFAULT_TOKEN_ENV
-        return [Target(root, config, state, token_env, None, where.emulator, held)]
+        return [
+            Target(root, config, state, token_env, None, where.emulator, held, where.credentials)
+        ]
     if where.account and where.account not in accounts:
         known = ", ".join(sorted(accounts))
         raise ThreadsyncError(
@@ -131,7 +137,18 @@ def targets(where: Where, *, one: str | None = None) -> list[Target]:
         account_config = config.model_copy(update={"content": spec.content_for(name)})
         state = where.state or _default_state(root, spec.state_for(name), name, where.emulator)
         token_env = where.token_env or spec.token_env_for(name)
-        out.append(Target(root, account_config, state, token_env, name, where.emulator, held))
+        out.append(
+            Target(
+                root,
+                account_config,
+                state,
+                token_env,
+                name,
+                where.emulator,
+                held,
+                where.credentials,
+            )
+        )
     return out
 
 
@@ -224,22 +241,77 @@ def load_content(target: Target, now: dt.datetime | None = None) -> Content:
 
 @dataclass(frozen=True)
 class ApiSettings:
-    """How to reach the Threads API: each field overrides its environment variable."""
+    """How to reach the Threads API: each field overrides its environment variable.
+
+    ``on_retry`` and ``on_notice`` are how the command shows what happens on the
+    way (a retry, a refreshed token); this layer never prints.
+    """
 
     url: str | None = None  # --api-url (THREADS_API_URL)
     user_id: str | None = None  # --user-id (THREADS_USER_ID)
     token: str | None = field(default=None, repr=False)  # a local emulator's own token
+    on_retry: Callable[[RetryEvent], None] | None = field(default=None, compare=False, repr=False)
+    on_notice: Callable[[str], None] | None = field(default=None, compare=False, repr=False)
 
     def with_emulator(self, url: str, token: str, user_id: str) -> ApiSettings:
         return replace(self, url=url, token=token, user_id=user_id)
 
 
-def token_of(target: Target, settings: ApiSettings, environ: Mapping[str, str]) -> str | None:
-    """The target's token: an emulator's, else its variable's value."""
+def token_of(
+    target: Target,
+    settings: ApiSettings,
+    environ: Mapping[str, str],
+    *,
+    state_user: str | None = None,
+) -> Lookup:
+    """The target's token and where it came from: an emulator's, its variable's, or the file's.
+
+    ``state_user`` is the Threads user the target's state records: the
+    credentials file, one user's token, is used only where it fits (see
+    :mod:`threadsync.tokens`).
+    """
+    from threadsync.tokens import Lookup, Token, TokenSource, find_token
+
     if settings.token:
-        return settings.token
-    value = environ.get(target.token_env, "").strip()
-    return value or None
+        return Lookup(Token(settings.token, TokenSource("emulator", settings.url or "")))
+    single = len(target.config.accounts) <= 1
+    return find_token(
+        target.token_env,
+        environ,
+        path=target.credentials,
+        state_user=state_user,
+        single=single,
+    )
+
+
+@dataclass(frozen=True)
+class ClientMaker:
+    """Makes configured clients (one per thread that needs one), and knows whose token they use."""
+
+    token: Token = field(repr=False)
+    user_id: str | None
+    base_url: str | None
+    on_retry: Callable[[RetryEvent], None] | None = field(default=None, repr=False)
+    sleep: Callable[[float], None] | None = field(default=None, repr=False)
+
+    @property
+    def source(self) -> TokenSource:
+        return self.token.source
+
+    def __call__(self) -> API:
+        from threadsync.api import API, Credentials
+        from threadsync.secrets import known_secrets
+
+        # The client redacts its messages of every secret we know, not only its token:
+        # what it raises reaches status lines, reports and the state file as it is.
+        return API(
+            Credentials.from_token(self.token.value, self.user_id),
+            base_url=self.base_url,
+            user_id=self.user_id,
+            secrets=known_secrets(),
+            on_retry=self.on_retry,
+            sleep=self.sleep or time.sleep,  # looked up now, so a test can stand in for it
+        )
 
 
 def api_factory(
@@ -248,40 +320,42 @@ def api_factory(
     *,
     required: bool = True,
     environ: Mapping[str, str] | None = None,
-) -> Callable[[], API] | None:
+    state_user: str | None = None,
+    sleep: Callable[[float], None] | None = None,
+) -> ClientMaker | None:
     """A maker of configured clients, or None when there is no token and none is required.
 
-    The client (and requests) is imported only when a client is made: an
-    offline plan or validate never pays for it.
+    The token is looked up once, here (see :func:`token_of`); a due one from the
+    credentials file is refreshed first.  ``sleep`` is the clients' wait between
+    retries and polls (default: the real one).  The client (and requests) is
+    imported only when a client is made: an offline plan or validate never
+    pays for it.
     """
     env = os.environ if environ is None else environ
-    token = token_of(target, settings, env)
-    if token is None:
+    found = token_of(target, settings, env, state_user=state_user)
+    base_url = settings.url or env.get("THREADS_API_URL") or None
+    if found.token is None:
         if required:
+            why = f" ({found.passed_over})" if found.passed_over else ""
             raise ThreadsyncError(
-                f"no access token: set {target.token_env} (see 'threadsync auth login'), or try "
-                "the local emulator: 'threadsync emulator' prints the variables to export"
+                f"no access token: set {target.token_env}, or log in with 'threadsync auth "
+                f"login'{why}; or try the local emulator: 'threadsync emulator' prints the "
+                "variables to export"
             )
         return None
+    from threadsync.tokens import ready
+
+    token = ready(
+        found.token,
+        refresh_days=target.config.auth.refresh_days,
+        base_url=base_url,
+        environ=env,
+        say=settings.on_notice,
+    )
     user_id = settings.user_id
     if user_id is None and not settings.token:
         user_id = env.get("THREADS_USER_ID") or None
-    base_url = settings.url or env.get("THREADS_API_URL") or None
-
-    def make() -> API:
-        from threadsync.api import API, Credentials
-        from threadsync.secrets import known_secrets
-
-        # The client redacts its messages of every secret we know, not only its token:
-        # what it raises reaches status lines, reports and the state file as it is.
-        return API(
-            Credentials.from_token(token, user_id),
-            base_url=base_url,
-            user_id=user_id,
-            secrets=known_secrets(),
-        )
-
-    return make
+    return ClientMaker(token, user_id, base_url, settings.on_retry, sleep)
 
 
 def utcnow() -> dt.datetime:

@@ -1,7 +1,8 @@
 """One part of a post, from container to published media id, exactly once.
 
-The rules (peer-clients.md, "Publishing too early" and "Ambiguous publish
-results"):
+The rules, from what other Threads clients ran into: Meta may refuse to publish
+a container that has only just read FINISHED, and a publish whose answer was
+lost (a dropped connection, a 5xx, even a code 10) may have gone out:
 
 - every container id is journalled before anything depends on it;
 - a recorded container is read before anything new is created: FINISHED is
@@ -10,6 +11,9 @@ results"):
 - ``threads_publish`` is sent again for a container only after its status
   proves it was not published (a "media not ready" refusal, or a status read
   after an ambiguous failure);
+- a container is published the moment it reads FINISHED: "media not ready"
+  switches to polling its status on the short schedule, never to a fixed
+  sleep, and a settle delay follows only a container seen turning FINISHED;
 - a new container is made only when no open container of the part remains;
   a carousel whose items a killed run left is finished with those items;
 - only Threads' answers (a container in ERROR, "media not ready" to the end)
@@ -39,6 +43,7 @@ from threadsync.api.retry import PollSchedule
 from threadsync.api.types import Media, MediaType, PublishingStatus
 from threadsync.config import ApplyConfig
 from threadsync.content.models import Part, Post
+from threadsync.importer import PAGE
 from threadsync.journal import Journal
 from threadsync.plan import normalise_text
 from threadsync.state import Attempt
@@ -63,7 +68,6 @@ class ApplyOptions:
     container_timeout: float
     poll: PollSchedule
     not_ready_retries: int
-    not_ready_delay: float
     max_containers: int
     rate_limit_retries: int
     rate_limit_delay: float
@@ -93,7 +97,6 @@ class ApplyOptions:
                 maximum=max(config.poll_max, config.poll_initial),
             ),
             not_ready_retries=config.not_ready_retries,
-            not_ready_delay=config.not_ready_delay,
             max_containers=config.max_containers,
             rate_limit_retries=config.rate_limit_retries,
             rate_limit_delay=config.rate_limit_delay,
@@ -134,8 +137,16 @@ def refused_by_threads(attempt: Attempt) -> bool:
 
 @dataclass(frozen=True)
 class Ready:
+    """A container that can be published now.
+
+    ``just_finished``: it turned FINISHED moments ago (this run saw it
+    IN_PROGRESS, or made it and has not read it since), so the settle delays
+    apply; one that was ready long before its turn is published at once.
+    """
+
     attempt: Attempt
     container_id: str
+    just_finished: bool
 
 
 @dataclass(frozen=True)
@@ -188,12 +199,19 @@ class PartPublisher:
             if created is not None:
                 return created
 
-    def start(self, post: Post, index: int, reply_to_id: str | None, quote_id: str | None) -> None:
-        """Create (or finish assembling) the part's container; do not wait for it."""
+    def start(
+        self, post: Post, index: int, reply_to_id: str | None, quote_id: str | None
+    ) -> Ready | None:
+        """Create (or finish assembling) the part's container; do not wait for it.
+
+        Returns a text container as ``Ready``, to be published with no status
+        read; anything else (media, or a container an earlier run made) is
+        read by ``prepare`` in its turn.
+        """
         part = self.journal.part(post.id, index)
         if part.media_id or any(a.container_id for a in part.open_attempts()):
-            return
-        self._create(post, index, reply_to_id, quote_id)
+            return None
+        return self._create(post, index, reply_to_id, quote_id)
 
     def reconcile(self, post: Post, index: int) -> Ready | Published | None:
         """Read the part's recorded containers; a carousel still being assembled is left open.
@@ -215,34 +233,44 @@ class PartPublisher:
     def _read(
         self, post: Post, index: int, attempt: Attempt, container_id: str
     ) -> Ready | Published | None:
+        """Poll the container until it can be published, or says why it never will be."""
         self.progress(post.id, f"processing (container {container_id})")
-        try:
-            status = self.api.wait_until_finished(
-                container_id, self.options.container_timeout, schedule=self.options.poll
-            )
-        except ContainerExpired:
-            self.journal.close_attempt(post.id, index, attempt, "expired")
-            return None
-        except ContainerFailed as exc:
-            message = exc.status.error_message if exc.status else None
-            reason = message or "ERROR"
-            self.journal.close_attempt(post.id, index, attempt, f"{ERROR_PREFIX}{reason}")
-            if (message or "") in TRANSIENT_CONTAINER_ERRORS:
+        timeout = self.options.container_timeout
+        deadline = self.now() + dt.timedelta(seconds=timeout)
+        delays = self.options.poll.delays()
+        processing = False
+        while True:
+            try:
+                status = self.api.container_status(container_id)
+            except NotFound:
+                return self._vanished(post, index, attempt, container_id)
+            if status.status is PublishingStatus.FINISHED:
+                return Ready(attempt, container_id, just_finished=processing)
+            if status.status is PublishingStatus.PUBLISHED:
+                media_id = self._find(post, index, attempt)
+                if media_id is None:
+                    raise Interrupted(
+                        f"container {container_id} of {post.id} was published, but the post "
+                        "is not listed on the account yet; run apply again in a minute"
+                    )
+                return Published(media_id)
+            if status.status is PublishingStatus.EXPIRED:
+                self.journal.close_attempt(post.id, index, attempt, "expired")
                 return None
-            raise PostFailed(f"Threads could not process the media: {reason}") from exc
-        except ContainerWaitTimeout as exc:
-            raise Interrupted(f"{exc}; run apply again to keep waiting") from exc
-        except NotFound:
-            return self._vanished(post, index, attempt, container_id)
-        if status.status is PublishingStatus.PUBLISHED:
-            media_id = self._find(post, index, attempt)
-            if media_id is None:
+            if status.status is PublishingStatus.ERROR:
+                reason = status.error_message or "ERROR"
+                self.journal.close_attempt(post.id, index, attempt, f"{ERROR_PREFIX}{reason}")
+                if (status.error_message or "") in TRANSIENT_CONTAINER_ERRORS:
+                    return None
+                raise PostFailed(f"Threads could not process the media: {reason}")
+            processing = True
+            remaining = (deadline - self.now()).total_seconds()
+            if remaining <= 0:
                 raise Interrupted(
-                    f"container {container_id} of {post.id} was published, but the post is not "
-                    "listed on the account yet; run apply again in a minute"
+                    f"container {container_id} still {status.status.value} after {timeout:g}s; "
+                    "run apply again to keep waiting"
                 )
-            return Published(media_id)
-        return Ready(attempt, container_id)
+            self.sleep(min(next(delays), remaining))
 
     def _vanished(
         self, post: Post, index: int, attempt: Attempt, container_id: str
@@ -325,9 +353,9 @@ class PartPublisher:
             post.id, index, container_id=container_id, text=part.text, created_at=created_at
         )
         if part.kind == "text":
-            # A text container is ready at once; publishing needs no status read, and
-            # a "media not ready" answer is retried on the same container.
-            return Ready(attempt, container_id)
+            # A text container is usually ready at once: it is published with no status
+            # read, and a "media not ready" answer switches it to polling.
+            return Ready(attempt, container_id, just_finished=True)
         return None
 
     def _create_carousel(self, post: Post, index: int, kwargs: dict[str, Any]) -> None:
@@ -358,7 +386,7 @@ class PartPublisher:
                 is_carousel_item=True,
                 alt_text=item.alt,
             )
-            self.journal.add_child(attempt, child)
+            self.journal.add_child(post.id, attempt, child)
         children = list(attempt.children)
         for child in children:
             self.progress(post.id, "processing carousel items")
@@ -368,7 +396,7 @@ class PartPublisher:
             text=part.text or None,
             **kwargs,
         )
-        self.journal.set_container(attempt, container_id)
+        self.journal.set_container(post.id, attempt, container_id)
 
     def _items_usable(self, post: Post, index: int, attempt: Attempt) -> bool:
         """Can a half-made carousel's recorded items still go into its carousel?"""
@@ -413,14 +441,11 @@ class PartPublisher:
 
     def publish(self, post: Post, index: int, ready: Ready) -> str | None:
         """Publish once; returns the media id, or None when the container must be replaced."""
-        part = post.parts[index]
-        settle = 0.0
-        if part.kind == "video" or any(m.kind == "video" for m in part.media):
-            settle = self.options.settle_video
-        if index > 0 or post.reply_to is not None:
-            settle = max(settle, self.options.settle_reply)
-        if settle:
-            self.sleep(settle)
+        if ready.just_finished:
+            self._settle(post, index)
+        # Waits after "media not ready": a container that reads FINISHED and is still
+        # refused (Meta's race, reference §3) is asked again later each time.
+        backoff = self.options.poll.delays()
         not_ready = limited = unknown = 0
         while True:
             self.progress(post.id, "publishing" + (f" (part {index + 1})" if index else ""))
@@ -431,7 +456,13 @@ class PartPublisher:
                 if not_ready > self.options.not_ready_retries:
                     self.journal.close_attempt(post.id, index, ready.attempt, NOT_READY)
                     return None
-                self.sleep(self.options.not_ready_delay * not_ready)
+                self.sleep(next(backoff))
+                outcome = self._read(post, index, ready.attempt, ready.container_id)
+                if not isinstance(outcome, Ready):
+                    return outcome.media_id if outcome is not None else None
+                ready = outcome
+                if ready.just_finished:
+                    self._settle(post, index)
                 continue
             except RateLimited as exc:
                 limited += 1
@@ -460,6 +491,17 @@ class PartPublisher:
             self.fetch_links(post.id, index, media_id)
             return media_id
 
+    def _settle(self, post: Post, index: int) -> None:
+        """The configured wait after a container turns FINISHED: videos and replies."""
+        part = post.parts[index]
+        settle = 0.0
+        if part.kind == "video" or any(m.kind == "video" for m in part.media):
+            settle = self.options.settle_video
+        if index > 0 or post.reply_to is not None:
+            settle = max(settle, self.options.settle_reply)
+        if settle:
+            self.sleep(settle)
+
     def fetch_links(self, post_id: str, index: int, media_id: str) -> None:
         """Best effort: a post is published whether or not its link can be read."""
         try:
@@ -479,10 +521,11 @@ class PartPublisher:
         since = attempt.created_at - dt.timedelta(minutes=10)
         for round_ in range(self.options.find_retries):
             known = self.journal.known_media_ids()
+            fields = "id,text,timestamp,permalink"
             listing = (
-                self.api.iter_user_replies(since=since, fields="id,text,timestamp,permalink")
+                self.api.iter_user_replies(since=since, limit=PAGE, fields=fields)
                 if is_reply
-                else self.api.iter_threads(since=since, fields="id,text,timestamp,permalink")
+                else self.api.iter_threads(since=since, limit=PAGE, fields=fields)
             )
             candidates = [
                 m for m in listing if m.id not in known and normalise_text(m.text or "") == want

@@ -10,34 +10,80 @@ import datetime as dt
 from collections.abc import Sequence
 
 from threadsync.api import API
-from threadsync.api.errors import NotFound, ThreadsAPIError
+from threadsync.api.errors import NotFound, PermissionDenied, ThreadsAPIError
 from threadsync.api.reading import PUBLISHING_QUOTA_FIELDS
 from threadsync.content.models import Post
-from threadsync.importer import media_count
+from threadsync.importer import PAGE, media_count
 from threadsync.plan import Notice, Plan, Remote, normalise_text, quota_needs
 from threadsync.state import State
 
 TOKEN_WARN_DAYS = 7
+# The listings start this long before the oldest post the state records: a recorded
+# time is the publisher's clock (or Meta's timestamp), and the two may disagree.
+LIST_MARGIN = dt.timedelta(days=1)
+EARLIEST_SINCE = dt.datetime.fromtimestamp(1688540400, dt.timezone.utc)  # ref §6
+ROOT_FIELDS = "id,text,timestamp,media_type,children"
 
 
 def refresh(api: API, state: State, *, since: dt.datetime | None = None) -> Remote:
-    """Which recorded posts are gone, and which posts the account already has."""
-    missing: set[str] = set()
-    for entry in state.published().values():
-        media_id = entry.media_id
-        if media_id is None:
-            continue
-        try:
-            api.get_media(media_id, fields="id")
-        except NotFound:
-            missing.add(media_id)
+    """Which recorded posts are gone, and which posts the account already has.
+
+    The account is read by listing, a page of 100 posts a request, from just
+    before the oldest post the state records (``since`` overrides that): a
+    10,000-post account costs about a hundred requests, not one per post.
+    Roots are among the account's threads; thread parts and replies among its
+    replies, which are read only for what the threads did not show.  A
+    recorded post neither listing shows is asked for by id before it counts
+    as gone: Meta lists a new post with a delay.
+    """
+    recorded = {m for e in state.published().values() for m in e.media_ids}
     known = {m for e in state.posts.values() for m in e.media_ids}
+    window = since if since is not None else listing_since(state)
+    unseen = set(recorded)
     by_key: dict[tuple[str, int], str] = {}
-    for media in api.iter_threads(since=since, fields="id,text,timestamp,media_type,children"):
+    for media in api.iter_threads(since=window, limit=PAGE, fields=ROOT_FIELDS):
+        unseen.discard(media.id)
         if media.id in known or not media.text or media.is_repost:
             continue
         by_key.setdefault((normalise_text(media.text), media_count(media)), media.id)
+    if unseen:
+        unseen = _not_among_replies(api, unseen, window)
+    missing = {media_id for media_id in unseen if _gone(api, media_id)}
     return Remote(missing_media_ids=frozenset(missing), by_key=by_key)
+
+
+def listing_since(state: State) -> dt.datetime | None:
+    """Where the listings start: a margin before the oldest recorded post; None for all.
+
+    A recorded post without a time (an old state, an import Meta gave no
+    timestamp) could be anywhere, so then the whole account is read.
+    """
+    times = [p.published_at for e in state.posts.values() for p in e.parts if p.media_id]
+    if not times or any(t is None for t in times):
+        return None
+    oldest = min(t for t in times if t is not None) - LIST_MARGIN
+    return oldest if oldest > EARLIEST_SINCE else None
+
+
+def _not_among_replies(api: API, unseen: set[str], since: dt.datetime | None) -> set[str]:
+    """``unseen`` less the user's replies; unchanged when the token may not read them."""
+    left = set(unseen)
+    try:
+        for media in api.iter_user_replies(since=since, limit=PAGE, fields="id"):
+            left.discard(media.id)
+            if not left:
+                break
+    except PermissionDenied:
+        return set(unseen)  # without threads_read_replies: each is asked for by id
+    return left
+
+
+def _gone(api: API, media_id: str) -> bool:
+    try:
+        api.get_media(media_id, fields="id")
+    except NotFound:
+        return True
+    return False
 
 
 def root_keys(posts: Sequence[Post]) -> dict[str, tuple[str, int]]:

@@ -10,7 +10,7 @@ one account (ours or the API's) is its outcome, and the others go on.
 from __future__ import annotations
 
 import datetime as dt
-import time
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 from threadsync.errors import ThreadsyncError
 from threadsync.project import (
     ApiSettings,
+    ClientMaker,
     Target,
     Where,
     api_factory,
@@ -148,13 +149,24 @@ def _refusal(request: PlanRequest, target: Target, made: Plan) -> str | None:
 
 
 def make_plan_for(
-    request: PlanRequest, target: Target, content: Content, state: State, now: dt.datetime
+    request: PlanRequest,
+    target: Target,
+    content: Content,
+    state: State,
+    now: dt.datetime,
+    make_api: ClientMaker | None = None,
 ) -> Plan:
-    """The plan, with the API's facts folded in when a token is available."""
+    """The plan, with the API's facts folded in when a token is available.
+
+    ``make_api``: the clients of a run that already looked its token up (apply).
+    """
     from threadsync.diff import make_plan
     from threadsync.plan import Notice
 
-    make_api = api_factory(target, request.api, required=request.refresh)
+    if make_api is None:
+        make_api = api_factory(
+            target, request.api, required=request.refresh, state_user=state.user_id
+        )
     api = make_api() if make_api else None
     remote = None
     extra: list[Notice] = []
@@ -208,6 +220,19 @@ class ApplyResult:
     cancelled: bool = False
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C stopped an apply: ``result`` holds what it did before, for the command to show.
+
+    A ``KeyboardInterrupt`` still, so whatever does not know it stops as for any
+    Ctrl-C; the state is saved and the lock released on the way out.
+    """
+
+    def __init__(self, target: Target, result: ApplyResult) -> None:
+        super().__init__(f"apply of {target.name or 'the account'} interrupted")
+        self.target = target
+        self.result = result
+
+
 class ApplyUI(Protocol):
     """What apply shows and asks while it runs (the command's terminal, or a test)."""
 
@@ -226,7 +251,6 @@ def apply(
     """Apply the plan of each account.  ``sleep`` and ``now`` default to the real ones."""
     from threadsync.saved_plan import load_saved_plan
 
-    wait = sleep or time.sleep
     clock = now or utcnow
 
     saved = load_saved_plan(request.planfile) if request.planfile else None
@@ -241,7 +265,7 @@ def apply(
     one = "a saved plan belongs to one account" if saved is not None else None
 
     def work(target: Target) -> ApplyResult:
-        return _apply_one(request, planning, saved, target, ui, wait, clock)
+        return _apply_one(request, planning, saved, target, ui, sleep, clock)
 
     return Run(_targets(planning.where, one), work)
 
@@ -252,24 +276,29 @@ def _apply_one(
     saved: Any,
     target: Target,
     ui: ApplyUI,
-    sleep: Callable[[float], None],
+    sleep: Callable[[float], None] | None,
     now: Callable[[], dt.datetime],
 ) -> ApplyResult:
     from threadsync.lock import state_lock
     from threadsync.saved_plan import check_fresh
     from threadsync.state import StateStore
 
-    make_api = api_factory(target, planning.api, required=True)
-    assert make_api is not None
     max_age = dt.timedelta(minutes=target.config.limits.lock_max_age)
     with state_lock(
         target.state_path, "apply", wait=request.lock_timeout, max_age=max_age, root=target.root
     ):
         with long_lived():
             store = StateStore(target.state_path, target.root)
+        store.compact()  # a log a stopped run left: into the state file, before anything new
+        stop = threading.Event()  # set on Ctrl-C: the workers stop at their next wait
+        pause = _stoppable(sleep, stop)
+        make_api = api_factory(
+            target, planning.api, required=True, state_user=store.state.user_id, sleep=pause
+        )
+        assert make_api is not None
         started = now()
         content = load_content(target, started)
-        made = make_plan_for(planning, target, content, store.state, started)
+        made = make_plan_for(planning, target, content, store.state, started, make_api)
         if saved is not None:
             made = check_fresh(saved, made)
         ui.show_plan(target, made)
@@ -281,25 +310,60 @@ def _apply_one(
         if saved is None and not ui.confirm(target, made):
             return ApplyResult(made, cancelled=True)
         # Only now: bad content, a held lock or nothing to do never loads the publisher.
-        from threadsync.apply import Applier
+        from threadsync.apply import Applier, ApplyInterrupted
         from threadsync.journal import Journal
         from threadsync.publisher import ApplyOptions
 
         options = ApplyOptions.from_config(
             target.config.apply, workers=request.workers, lookup=request.lookup
         )
+        journal = Journal(store)
         with ui.progress(target) as progress:
             applier = Applier(
                 made,
                 {p.id: p for p in content.posts},
-                Journal(store),
+                journal,
                 make_api,
                 options,
-                sleep=sleep,
+                sleep=pause,
                 now=now,
                 progress=progress,
+                stop=stop,
             )
-            return ApplyResult(made, applier.run())
+            try:
+                report = applier.run()
+            except ApplyInterrupted as exc:
+                journal.close()  # what went out, folded into the state file
+                raise Interrupted(target, ApplyResult(made, exc.report)) from exc
+        journal.close()  # the log, folded into the state file: the one record to commit
+        return ApplyResult(made, report)
+
+
+def _stoppable(
+    sleep: Callable[[float], None] | None, stop: threading.Event
+) -> Callable[[float], None]:
+    """Apply's wait (``sleep``, else the real one), given up once ``stop`` is set.
+
+    After Ctrl-C the main thread waits for the workers still preparing
+    containers; a worker polling a video must not make it wait minutes.  The
+    real wait is a wait on ``stop`` itself, so it ends the moment it is set.
+    """
+
+    def stopped() -> Exception:
+        # Here: the publisher (and the client it names) loads only once apply publishes.
+        from threadsync.publisher import Interrupted
+
+        return Interrupted("apply was interrupted")
+
+    def pause(seconds: float) -> None:
+        if stop.is_set():
+            raise stopped()
+        if sleep is not None:
+            sleep(seconds)
+        elif stop.wait(seconds):
+            raise stopped()
+
+    return pause
 
 
 # --- import ------------------------------------------------------------------------------
@@ -311,6 +375,7 @@ class ImportRequest:
     api: ApiSettings = field(default_factory=ApiSettings)
     since: dt.datetime | None = None
     dry_run: bool = False
+    lock_timeout: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -324,21 +389,23 @@ def import_(request: ImportRequest) -> Run[ImportOutcome]:
 
 
 def _import_one(request: ImportRequest, target: Target) -> ImportOutcome:
-    from threadsync.importer import FIELDS, match_posts, record
+    from threadsync.importer import FIELDS, PAGE, match_posts, record
     from threadsync.lock import state_lock
     from threadsync.state import StateStore
 
-    make_api = api_factory(target, request.api, required=True)
-    assert make_api is not None
     max_age = dt.timedelta(minutes=target.config.limits.lock_max_age)
-    with state_lock(target.state_path, "import", max_age=max_age, root=target.root):
+    with state_lock(
+        target.state_path, "import", wait=request.lock_timeout, max_age=max_age, root=target.root
+    ):
         store = StateStore(target.state_path, target.root, command="import")
+        make_api = api_factory(target, request.api, required=True, state_user=store.state.user_id)
+        assert make_api is not None
         content = load_content(target, utcnow())
         with make_api() as api:
             account = api.get_account()
             store.state.check_account(account.id)
-            threads = list(api.iter_threads(since=request.since, fields=FIELDS))
-            replies = list(api.iter_user_replies(since=request.since, fields=FIELDS))
+            threads = list(api.iter_threads(since=request.since, limit=PAGE, fields=FIELDS))
+            replies = list(api.iter_user_replies(since=request.since, limit=PAGE, fields=FIELDS))
         matches = match_posts(content.posts, store.state, threads, replies)
         write = bool(matches.matched) and not request.dry_run
         if write:
@@ -373,8 +440,11 @@ def _status_one(request: StatusRequest, target: Target) -> dict[str, Any]:
     data = summarize(content.posts, state, now).data()
     data["state"]["path"] = target.shown_state()
     data["content_errors"] = len(content.errors)
-    make_api = api_factory(target, request.api, required=False)
-    data["account"] = _account_facts(make_api(), state, now) if make_api else None
+    make_api = api_factory(target, request.api, required=False, state_user=state.user_id)
+    data["account"] = None
+    if make_api is not None:
+        data["account"] = _account_facts(make_api(), state, now)
+        data["account"]["token_source"] = str(make_api.source)
     return data
 
 
@@ -440,9 +510,9 @@ def _stats_one(request: StatsRequest, target: Target) -> Report:
     since = request.since
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=target.config.tzinfo() or dt.timezone.utc)
-    make_api = api_factory(target, request.api, required=True)
-    assert make_api is not None
     state = load_state(target.state_path, target.root)
+    make_api = api_factory(target, request.api, required=True, state_user=state.user_id)
+    assert make_api is not None
     now = utcnow()
     cache_path = request.cache or cache_path_for(target.state_path)
     posts = {p.id: p for p in read_content(target, now).posts}

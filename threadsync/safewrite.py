@@ -202,14 +202,47 @@ def open_nofollow(
     what: str = "state",
     command: str = "apply",
     mode: int = 0o644,
+    report_as: Path | None = None,
 ) -> int | None:
     """``os.open(path, flags)`` without following a link; None if missing and not O_CREAT.
 
     With ``O_CREAT`` the directories are made.  The caller closes the descriptor.
+    A full disk names ``report_as`` (default ``path``): the file the user knows.
     """
     where = place(path, root)
-    with _full_disk_reported(where, command):
+    with _full_disk_reported(place(report_as, root) if report_as else where, command):
         return _open_file(where, flags, mode, what)
+
+
+def remove(path: Path, *, root: Path | None = None, what: str = "state") -> None:
+    """Delete ``path`` if it exists (a link itself, never what it points to); sync the folder."""
+    where = place(path, root)
+    dir_fd = _open_dirs(where, where.depth, create=False, what=what)
+    if dir_fd is None:
+        return
+    try:
+        with suppress(FileNotFoundError):
+            os.unlink(where.name, dir_fd=dir_fd)
+        _fsync_quietly(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def list_files(directory: Path, *, root: Path | None = None, what: str = "state") -> list[str]:
+    """The names of the regular files in ``directory`` (not links), or [] if it is missing.
+
+    The directory is reached without following a link, so a linked folder
+    is refused rather than listed.
+    """
+    where = place(directory, root)
+    fd = _open_dirs(where, len(where.names), create=False, what=what)
+    if fd is None:
+        return []
+    try:
+        with os.scandir(fd) as entries:
+            return sorted(e.name for e in entries if e.is_file(follow_symlinks=False))
+    finally:
+        os.close(fd)
 
 
 @contextmanager

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from threadsync.plan import FORMAT_VERSION, Action, Plan, PlanError
+from threadsync.plan import FORMAT_VERSION, Action, Change, Plan, PlanError
 from threadsync.safewrite import write_atomic
 
 
@@ -66,7 +66,12 @@ def load_saved_plan(path: Path) -> SavedPlan:
 
 
 def check_fresh(saved: SavedPlan, fresh: Plan) -> Plan:
-    """The fresh plan cut down to the saved one, or PlanError if anything moved."""
+    """The fresh plan cut down to the saved one, or PlanError if anything moved.
+
+    The saved plan's scheduled posts stay in it, as ``wait``, to be shown as
+    ``plan`` showed them (apply does nothing with a ``wait``): one that fell
+    due since is not published by this plan, which never said to.
+    """
     if (saved.lineage, saved.serial) != (fresh.lineage, fresh.serial):
         raise PlanError(
             f"the saved plan is stale: it was made against state serial {saved.serial}, "
@@ -85,4 +90,17 @@ def check_fresh(saved: SavedPlan, fresh: Plan) -> Plan:
         raise PlanError(
             "the saved plan no longer matches what apply would do; run 'threadsync plan' again"
         )
-    return replace(fresh, changes=kept)
+    waiting = {i for i, a in saved.changes if a is Action.WAIT}
+    waits = tuple(_still_waiting(c) for c in fresh.changes if c.id in waiting)
+    return replace(fresh, changes=kept + waits)
+
+
+def _still_waiting(change: Change) -> Change:
+    if change.action is Action.WAIT:
+        return change
+    return replace(
+        change,
+        action=Action.WAIT,
+        reason="due now, but the saved plan waits for it; run 'threadsync plan' again to "
+        "publish it",
+    )

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
 
@@ -125,13 +126,20 @@ class State(_Model):
 
 
 def load_state(path: Path, root: Path | None = None) -> State:
-    """Read the state file; a missing one is a new, empty state.
+    """Read the state file, with the changes of an unfolded log; a missing one is empty.
 
-    ``root`` is the project root: no directory from there down may be a
-    link (see ``threadsync.safewrite``).
+    A log beside the state (a run that stopped before folding it in) is
+    replayed in memory: what it records went out, and a plan must know it.
+    Only a command that writes the state folds it into the file.  ``root`` is
+    the project root: no directory from there down may be a link (see
+    ``threadsync.safewrite``).
     """
+    from threadsync.statelog import fold, log_path_for
+
     raw = _read(path, root)
-    return State() if raw is None else parse_state(raw, path)
+    state = State() if raw is None else parse_state(raw, path)
+    fold(state, log_path_for(path), root=root)
+    return state
 
 
 def _read(path: Path, root: Path | None) -> bytes | None:
@@ -228,21 +236,48 @@ def write_keeping_backup(
 
 
 class StateStore:
-    """The state file on disk: loads once, then journals every change.
+    """The state file on disk, with the log of the changes not folded into it yet.
 
-    ``save`` bumps the serial and writes atomically, keeping the previous
-    version as ``.bak``, never through a link under ``root`` (the project).
-    Callers hold the lock (see ``threadsync.lock``) while they use a store
-    for writing.
+    It loads the state and folds in a log a crashed run left (see
+    ``threadsync.statelog``).  Apply records each change with :meth:`append`,
+    which costs the same at any history size, and folds the log into the
+    state file once with :meth:`compact`.  :meth:`save` writes the whole
+    state (bumping the serial, keeping the previous version as ``.bak``) and
+    drops the log it now holds.  Nothing is written through a link under
+    ``root`` (the project).  Callers hold the lock (see ``threadsync.lock``)
+    while they use a store for writing.
     """
 
     def __init__(self, path: Path, root: Path | None = None, *, command: str = "apply") -> None:
+        from threadsync.statelog import LogWriter, fold, log_path_for
+
         self.path = path
         self.root = root
         self.command = command  # named in the message for a full disk: run it again
         self.backup_path = path.with_name(path.name + ".bak")
         self._last = _read(path, root)
         self.state = State() if self._last is None else parse_state(self._last, path)
+        self.log_path = log_path_for(path)
+        folded = fold(self.state, self.log_path, root=root)
+        # A log on disk: a run stopped before folding it in (its changes are in memory now).
+        self.unfolded = folded is not None
+        self.unfolded_lines = folded.lines if folded is not None else None
+        self._log = LogWriter(self.log_path, path, root=root, command=command)
+
+    def append(self, post_ids: Iterable[str] = (), *, user: bool = False) -> None:
+        """Record the entries of ``post_ids`` (and the account) as they are now, durably."""
+        if not self._log.open:
+            if self.unfolded:
+                self.compact()  # a new log builds on a state file that holds the old one
+            if not self.state.lineage:
+                self.state.lineage = str(uuid.uuid4())
+            self._log.start(self.state)
+        self._log.put(self.state, post_ids, user=user)
+
+    def compact(self) -> None:
+        """Fold the log into the state file, if there is one."""
+        if self._log.open or self.unfolded:
+            self.save()
 
     def save(self) -> None:
         if not self.state.lineage:
@@ -261,3 +296,6 @@ class StateStore:
                 command=self.command,
             )
         self._last = data
+        if self._log.open or self.unfolded:
+            self._log.remove()  # after the state file holds it: a crash between is harmless
+            self.unfolded = False

@@ -16,6 +16,7 @@ from threadsync.api import (
     Threads,
     ThreadsAccessTokenExpired,
     ThreadsAPIError,
+    ThreadsAuthenticationError,
     ThreadsConfigurationError,
     ThreadsInvalidParameter,
 )
@@ -261,6 +262,22 @@ def test_refresh_if_due_edge_cases(rsps: responses.RequestsMock) -> None:
         Threads.refresh_if_due(long_lived(-1, 61))
     with pytest.raises(ThreadsAccessTokenExpired):
         Threads.refresh_long_lived_token(long_lived(-1, 61))
+    assert len(rsps.calls) == 0
+
+
+@pytest.mark.parametrize("refresh", ["refresh_long_lived_token", "refresh_credentials"])
+def test_refresh_refuses_a_short_lived_or_expired_token_before_sending_anything(
+    rsps: responses.RequestsMock, refresh: str
+) -> None:
+    """As pythreads: Meta refuses both, so asking would only spend a request."""
+    call = getattr(Threads, refresh)
+    short = long_lived(1 / 24, 0)
+    short.short_lived = True
+    with pytest.raises(ThreadsAuthenticationError, match="short-lived") as refused:
+        call(short)
+    assert not isinstance(refused.value, ThreadsAccessTokenExpired)
+    with pytest.raises(ThreadsAccessTokenExpired, match="expired"):
+        call(long_lived(-1, 61))
     assert len(rsps.calls) == 0
 
 

@@ -56,21 +56,27 @@ ORDER = [
 ]
 
 
+def post_data(i: int, kind: str) -> tuple[str, dict[str, Any]]:
+    """Post ``i``'s id and file data; its media when ``kind`` is image, video or carousel."""
+    pid = f"p{i:02d}-{kind}"
+    url = f"https://example.test/{pid}"
+    data: dict[str, Any] = {"text": f"Post {i}: a {kind} post."}
+    if kind == "image":
+        data["media"] = [{"image": f"{url}/a.png", "alt": "An image."}]
+    elif kind == "video":
+        data["media"] = [{"video": f"{url}/a.mp4"}]
+    elif kind == "carousel":
+        data["media"] = [{"image": f"{url}/{n}.png"} for n in range(1, 4)]
+    return pid, data
+
+
 def posts() -> list[tuple[str, str, dict[str, Any]]]:
     """(id, kind, content file data) in plan order; ids sort in that order."""
     out: list[tuple[str, str, dict[str, Any]]] = []
     last_text: str | None = None
     for i, kind in enumerate(ORDER, 1):
-        pid = f"p{i:02d}-{kind}"
-        url = f"https://example.test/{pid}"
-        data: dict[str, Any] = {"text": f"Post {i}: a {kind} post."}
-        if kind == "image":
-            data["media"] = [{"image": f"{url}/a.png", "alt": "An image."}]
-        elif kind == "video":
-            data["media"] = [{"video": f"{url}/a.mp4"}]
-        elif kind == "carousel":
-            data["media"] = [{"image": f"{url}/{n}.png"} for n in range(1, 4)]
-        elif kind == "thread":
+        pid, data = post_data(i, kind)
+        if kind == "thread":
             data["thread"] = [{"text": f"Post {i}, part {k}."} for k in (2, 3)]
         elif kind == "quote":
             assert last_text is not None
@@ -84,10 +90,13 @@ def posts() -> list[tuple[str, str, dict[str, Any]]]:
     return out
 
 
-def make_project(root: Path) -> Path:
+Posts = list[tuple[str, str, dict[str, Any]]]
+
+
+def make_project(root: Path, chosen: Posts | None = None) -> Path:
     (root / "content").mkdir(parents=True)
     (root / "threadsync.yaml").write_text("content: content\n", encoding="utf-8")
-    for pid, _kind, data in posts():
+    for pid, _kind, data in chosen or posts():
         text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
         (root / "content" / f"{pid}.yaml").write_text(text, encoding="utf-8")
     git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.test"]
@@ -97,32 +106,37 @@ def make_project(root: Path) -> Path:
     return root
 
 
-def run_apply(emu: Emulator, root: Path) -> float:
+def run_command(emu: Emulator, root: Path, *args: str) -> tuple[float, str]:
+    """Run ``python -m threadsync ARGS`` in ``root`` against ``emu``: (seconds, stdout)."""
     env = dict(os.environ, THREADS_ACCESS_TOKEN=emu.token, THREADS_API_URL=emu.url)
     for name in ("THREADS_USER_ID", "GITHUB_STEP_SUMMARY", "CI"):
         env.pop(name, None)
     started = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "threadsync", "apply", "--yes"],
+        [sys.executable, "-m", "threadsync", *args],
         cwd=root,
         env=env,
         capture_output=True,
         text=True,
         stdin=subprocess.DEVNULL,
-        timeout=600,
+        timeout=900,
         check=False,
     )
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
-        raise SystemExit(f"apply failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
-    return seconds
+        raise SystemExit(f"{args[0]} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return seconds, proc.stdout
 
 
-def attribute(emu: Emulator) -> tuple[dict[str, int], int, int]:
+def run_apply(emu: Emulator, root: Path) -> float:
+    return run_command(emu, root, "apply", "--yes")[0]
+
+
+def attribute(emu: Emulator, chosen: Posts | None = None) -> tuple[dict[str, int], int, int]:
     """Requests per post id, requests of the run itself, and unattributed requests."""
     owner: dict[str, str] = {}  # container or media id -> post id
     by_text = {}
-    for pid, _kind, data in posts():
+    for pid, _kind, data in chosen or posts():
         by_text[data["text"]] = pid
         for part in data.get("thread", []):
             by_text[part["text"]] = pid

@@ -6,7 +6,9 @@ import json
 import os
 import subprocess
 import textwrap
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -87,7 +89,16 @@ class Project:
         return self.root / ".threadsync/state.lock"
 
     def state(self) -> dict[str, Any]:
-        return json.loads(self.state_path.read_text(encoding="utf-8"))
+        """What the state records: the state file with its unfolded log, if any, as JSON."""
+        from threadsync.state import dump_state, load_state
+
+        if not self.state_path.exists() and not self.log_path.exists():
+            raise FileNotFoundError(self.state_path)
+        return dict(json.loads(dump_state(load_state(self.state_path))))
+
+    @property
+    def log_path(self) -> Path:
+        return self.state_path.with_name(self.state_path.name + ".log")
 
     def write_state(self, data: dict[str, Any] | str | bytes) -> bytes:
         self.state_path.parent.mkdir(parents=True, exist_ok=True)
@@ -121,3 +132,25 @@ class Outside:
 def live_texts(emu: Emulator) -> list[str]:
     """The text of every post on the emulated account that is not deleted, oldest first."""
     return [str(p["params"].get("text")) for p in emu.posts() if not p["deleted"]]
+
+
+@contextmanager
+def lock_held(state_path: Path) -> Iterator[Callable[[float], None]]:
+    """Another run holding the state lock, in a thread; yields ``release_in(seconds)``."""
+    from threadsync.lock import state_lock
+
+    taken, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with state_lock(state_path, "apply"):
+            taken.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert taken.wait(10), "the lock was never taken"
+        yield lambda seconds: threading.Timer(seconds, release.set).start()
+    finally:
+        release.set()
+        holder.join(10)

@@ -61,6 +61,27 @@ def test_apply_file_applies_exactly_the_saved_plan(
     assert set(published.state()["posts"]) == {"first", "quoted", "quoting"}
 
 
+def test_apply_file_lists_the_scheduled_posts_as_plan_did(
+    published: Project, cli: Run, emu: Emulator
+) -> None:
+    tomorrow = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1)).isoformat()
+    published.post("later", f"text: Later on\npublish_at: '{tomorrow}'\n")
+    published.post("now", "text: Right now\n")
+    planned = cli("plan", "--out", "plan.json", "--no-color")
+    assert planned.rc == 0
+
+    def shown(out: str) -> list[str]:
+        lines = out.splitlines()
+        start = next(i for i, line in enumerate(lines) if "… later" in line)
+        return lines[start : start + 3] + [line for line in lines if line.startswith("Plan: ")]
+
+    assert "'Later on'" in shown(planned.out)[1]
+    applied = cli("apply", "plan.json", "--no-color")
+    assert applied.rc == 0, applied.err
+    assert shown(applied.out) == shown(planned.out)
+    assert live_texts(emu) == ["First", "Right now"]
+
+
 def test_apply_file_refuses_a_plan_whose_state_changed(
     published: Project, cli: Run, emu: Emulator
 ) -> None:

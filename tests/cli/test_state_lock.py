@@ -9,16 +9,14 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from threadsync.emulator import Emulator
-from threadsync.lock import state_lock
 
-from .support import Project, Run, live_texts
+from .support import Project, Run, live_texts, lock_held
 
 HOST = socket.gethostname()
 
@@ -85,7 +83,9 @@ def test_a_running_apply_holds_the_lock_and_names_itself(
         assert result.error_lines[0].startswith(
             f"error: the state is locked by pid {proc.pid} on {HOST} (apply, since "
         )
-        assert result.error_lines[0].endswith("wait for it to finish and run again")
+        assert result.error_lines[0].endswith(
+            "wait for it to finish and run again, or run with --lock-timeout SECONDS to wait for it"
+        )
 
     result = cli("force-unlock")
     assert result.rc == 1
@@ -113,24 +113,18 @@ def test_lock_timeout_waits_for_the_other_run(
     make_project: Callable[..., Project], cli: Run, emu: Emulator
 ) -> None:
     project = make_project({"content/a.yaml": "text: A\n"})
-    taken, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with state_lock(project.state_path, "apply"):
-            taken.set()
-            release.wait(10)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
-        assert taken.wait(10)
-        assert cli("apply", "--yes", "--lock-timeout", "0.2").rc == 1
-        threading.Timer(0.3, release.set).start()
+    with lock_held(project.state_path) as release_in:
+        for command in ("apply", "import"):
+            refused = cli(command, "--lock-timeout", "0.2")
+            assert refused.rc == 1
+            assert refused.error_lines[0].startswith("error: the state is still locked by pid ")
+            assert refused.error_lines[0].endswith(
+                "after 0.2 s; run again once it has finished, or with a longer "
+                "--lock-timeout SECONDS"
+            )
+        release_in(0.3)
         result = cli("apply", "--yes", "--lock-timeout", "10")
         assert result.rc == 0, result.err
-    finally:
-        release.set()
-        holder.join(10)
     assert live_texts(emu) == ["A"]
 
 

@@ -97,3 +97,64 @@ def test_status_lists_ten_per_group_unless_all(
     assert "  ... and 2 more (--all lists them)" in short
     assert "p11" not in short
     assert "p11" in cli("status", "--all").out
+
+
+CANARY = "THcanaryTOKENstatus0123456789"
+
+
+def test_status_fails_when_it_cannot_read_the_account(
+    make_project: Callable[..., Project],
+    cli: Run,
+    emu: Emulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    make_project({"content/a.yaml": "text: Fine\n"})
+    monkeypatch.setenv("THREADS_ACCESS_TOKEN", CANARY)  # not a token the emulator knows
+    result = cli("status")
+    assert result.rc == 1
+    assert "Due (the next apply publishes them): 1" in result.out  # the rest is still shown
+    shown = "Account: could not be read (token from $THREADS_ACCESS_TOKEN): "
+    assert shown in result.out
+    why = result.out.split(shown, 1)[1].splitlines()[0]
+    assert why.startswith("Invalid OAuth access token")
+    assert result.error_lines == [
+        "error: could not read the Threads account with the token from $THREADS_ACCESS_TOKEN: "
+        f"{why}; check the token ('threadsync auth status') and the API URL"
+    ]
+    as_json = cli("status", "--json")
+    assert as_json.rc == 1
+    assert "Invalid OAuth access token" in as_json.json()["account"]["error"]
+    assert len(as_json.error_lines) == 1
+    assert CANARY not in result.out + result.err + as_json.out + as_json.err
+
+
+def test_status_with_a_token_that_works_exits_0(
+    make_project: Callable[..., Project], cli: Run, emu: Emulator
+) -> None:
+    make_project({"content/a.yaml": "text: Fine\n"})
+    result = cli("status")
+    assert result.rc == 0 and result.err == ""
+
+
+def test_with_several_accounts_the_one_that_cannot_be_read_fails_the_run(
+    make_project: Callable[..., Project],
+    cli: Run,
+    emu: Emulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    make_project(
+        {"content/brand/a.yaml": "text: Brand\n", "content/blog/b.yaml": "text: Blog\n"},
+        config="accounts:\n  brand: {}\n  blog: {}\n",
+    )
+    monkeypatch.setenv("THREADS_ACCESS_TOKEN_BRAND", emu.token)
+    monkeypatch.setenv("THREADS_ACCESS_TOKEN_BLOG", CANARY)
+    result = cli("status")
+    assert result.rc == 1
+    assert "== account brand" in result.out and "Account: @" in result.out
+    assert [line.split(":")[0:2] for line in result.error_lines] == [["error", " account blog"]]
+    assert "could not read the Threads account" in result.error_lines[0]
+    documents = cli("status", "--json").json()["accounts"]
+    assert "error" not in documents["brand"]
+    assert "could not read the Threads account" in documents["blog"]["error"]
+    assert documents["blog"]["output"]["account"]["error"]
+    assert CANARY not in result.out + result.err

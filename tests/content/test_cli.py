@@ -66,9 +66,21 @@ def test_validate_errors_exit_1(project: Path, capsys: pytest.CaptureFixture[str
         "content/a.yaml:2:1: unknown key 'reply_contrl' in a post (did you mean 'reply_control'?)\n"
         "content/b.yaml:1:7: text must be a string, not a list\n"
         "content/c.yaml:1:7: warning: text is 460 of 500 characters (emoji count as their UTF-8 bytes)\n"
-        "2 errors, 1 warning in 2 files\n"
+        "2 errors, 1 warning in 3 files\n"  # every file listed above, the warning's too
     )
     assert captured.err == ""
+
+
+def test_validate_counts_each_file_once(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(
+        project,
+        {
+            "content/a.yaml": "text: A\nbogus: 1\nfoo: 2",
+            "content/b.yaml": "text: " + "b" * 460,
+        },
+    )
+    assert main(["validate"]) == 1
+    assert capsys.readouterr().out.splitlines()[-1] == "2 errors, 1 warning in 2 files"
 
 
 def test_validate_json(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from threadsync.config import Config, ConfigError, detect_media_url_context, load_config
-from threadsync.content import MediaUrlContext
+from threadsync.content import MediaUrlContext, load_project
 from threadsync.errors import ThreadsyncError
 
 
@@ -201,6 +201,21 @@ def test_explicit_path(tmp_path: Path) -> None:
 )
 def test_invalid_config_messages(tmp_path: Path, text: str, expected: list[str]) -> None:
     assert problems(tmp_path, text) == expected
+
+
+def test_a_retired_apply_key_is_a_located_warning_not_an_error(tmp_path: Path) -> None:
+    write_config(tmp_path, "apply:\n  workers: 2\n  not_ready_delay: 2.0\n")
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "a.yaml").write_text("text: Hi\n", encoding="utf-8")
+    config = load_config(None, tmp_path)
+    assert config.apply.workers == 2
+    assert [str(w) for w in config.warnings] == [
+        "threadsync.yaml:3:3: warning: apply.not_ready_delay is no longer used: 'media not ready' is now answered by polling the container's status (poll_initial, poll_multiplier, poll_max); remove it"
+    ]
+    # validate and plan show it with the content's own problems
+    content = load_project(tmp_path, config)
+    assert content.warnings == list(config.warnings) and content.ok
+    assert load_config(None, tmp_path).model_copy(update={"content": "c"}).warnings
 
 
 def test_config_error_is_a_threadsync_error(tmp_path: Path) -> None:

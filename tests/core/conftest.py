@@ -24,6 +24,7 @@ from threadsync.content import load_project
 from threadsync.content.models import Post
 from threadsync.diff import make_plan
 from threadsync.emulator import Emulator
+from threadsync.emulator.model import Post as EmuPost
 from threadsync.journal import Journal
 from threadsync.plan import Plan, Remote
 from threadsync.publisher import ApplyOptions, PartPublisher, Published
@@ -41,7 +42,6 @@ FAST = ApplyConfig(
     settle_video=0.0,
     poll_initial=0.5,
     poll_max=1.0,
-    not_ready_delay=0.5,
     find_delay=0.5,
     rate_limit_delay=1.0,
     container_timeout=600.0,
@@ -110,6 +110,24 @@ def use_quota(emu: Emulator, kind: str, count: int) -> None:
     """
     for _ in range(count):
         emu.core.store.count_quota(emu.user_id, kind)
+
+
+def seed_posts(emu: Emulator, count: int, *, hours_ago: float = 24.0) -> list[tuple[str, float]]:
+    """``count`` text posts made straight in the emulator's store, a minute apart.
+
+    Thousands of HTTP creates would cost seconds; returns (media id, created at).
+    """
+    store = emu.core.store
+    start = emu.now() - hours_ago * 3600
+    made = []
+    with store.lock:
+        for i in range(count):
+            media_id = store.next_id("media")
+            at = start + 60 * i
+            params = {"media_type": "TEXT", "text": f"Seeded post {i}"}
+            store.posts[media_id] = EmuPost(media_id, emu.user_id, at, "TEXT_POST", params)
+            made.append((media_id, at))
+    return made
 
 
 def post_on_account(emu: Emulator, text: str) -> str:

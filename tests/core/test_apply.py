@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from threadsync.apply import OUTCOMES
 from threadsync.plan import Action
 from threadsync.refresh import refresh
 
@@ -48,7 +49,11 @@ def test_create_replace_and_delete_publish_in_order_and_record_state(project: Pr
     second = project.apply(plan)
 
     assert statuses(second) == {"c": "deleted", "b": "published"}
-    assert second.ok and second.data["summary"] == {"deleted": 1, "published": 1}
+    assert second.ok and second.data["summary"] == {
+        **dict.fromkeys(OUTCOMES, 0),
+        "deleted": 1,
+        "published": 1,
+    }
     on_account = live(project.emu)
     assert set(on_account) == {"First", "Edited now", "Root", "Second part"}
     state = project.state()
@@ -215,7 +220,9 @@ def test_a_rate_limited_publish_interrupts_and_stops_the_run(project: Project) -
     state = project.state()
     assert state.posts["a"].status == "pending"  # resumed by the next run
     assert state.posts["a"].parts[0].attempts[0].closed is None
-    assert "b" not in state.posts
+    # b's container was made ahead and is recorded, for the next run to publish.
+    assert state.posts["b"].status == "pending" and state.posts["b"].media_id is None
+    assert project.emu.posts() == []
 
 
 def test_media_posts_are_prepared_by_workers_once_each(project: Project) -> None:

@@ -159,6 +159,52 @@ def test_replies_and_quotes_come_after_their_targets() -> None:
     assert plan.changes[2].depends_on == ("z-target",)
 
 
+def test_an_undated_post_goes_out_as_if_dated_now() -> None:
+    # A post without publish_at is not "before everything": due posts dated
+    # earlier go first, even when the undated one's path sorts first.
+    posts = [
+        P("a-undated"),
+        P("b-hour-ago", publish_at=NOW - dt.timedelta(hours=1)),
+        P("c-yesterday", publish_at=NOW - dt.timedelta(days=1)),
+        P("d-later", publish_at=LATER),
+    ]
+    plan = make_plan(posts, State(), NOW)
+    assert actions(plan) == [
+        ("c-yesterday", "create"),
+        ("b-hour-ago", "create"),
+        ("a-undated", "create"),
+        ("d-later", "wait"),
+    ]
+
+
+def test_an_undated_post_and_one_dated_now_are_ordered_by_path() -> None:
+    dated_first = make_plan([P("b"), P("a", publish_at=NOW)], State(), NOW)
+    assert [c.id for c in dated_first.changes] == ["a", "b"]
+    undated_first = make_plan([P("b", publish_at=NOW), P("a")], State(), NOW)
+    assert [c.id for c in undated_first.changes] == ["a", "b"]
+
+
+def test_a_reply_to_an_undated_post_still_follows_it() -> None:
+    # "c-reply" is dated before "b-dated", but must wait for its undated target,
+    # which goes out at "now": after "b-dated".
+    posts = [
+        P("a-undated"),
+        P("b-dated", publish_at=NOW - dt.timedelta(hours=1)),
+        P("c-reply", publish_at=NOW - dt.timedelta(hours=2), reply_to="a-undated"),
+    ]
+    plan = make_plan(posts, State(), NOW)
+    assert [c.id for c in plan.changes] == ["b-dated", "a-undated", "c-reply"]
+
+
+def test_a_rename_goes_to_the_first_post_in_publishing_order() -> None:
+    # Two new files with the content of one removed post: the one published
+    # first under the publishing order takes over its state entry.
+    state = State(posts={"old": published()})
+    posts = [P("a-undated"), P("b-hour-ago", publish_at=NOW - dt.timedelta(hours=1))]
+    plan = make_plan(posts, state, NOW)
+    assert actions(plan) == [("b-hour-ago", "move"), ("a-undated", "create")]
+
+
 def test_reply_to_a_scheduled_post_waits_for_it() -> None:
     posts = [P("target", publish_at=LATER), P("reply", reply_to="target")]
     plan = make_plan(posts, State(), NOW)

@@ -227,3 +227,25 @@ def test_with_the_emulator_local_media_need_no_git_remote(root: Path) -> None:
 def test_a_target_knows_its_name(root: Path) -> None:
     target = Target(root, targets(Where())[0].config, root / "s.json", "T", account="x")
     assert target.name == "x" and target.shown_state() == "s.json"
+
+
+def test_the_variable_then_the_named_credentials_file(
+    root: Path, tmp_path: Path, emu: Emulator
+) -> None:
+    """Where.credentials (a command's --credentials) names the file; the variable still wins."""
+    from threadsync.api import Credentials
+    from threadsync.credentials_store import save_credentials
+
+    stored = tmp_path / "elsewhere.json"
+    minted = emu.mint_token()
+    save_credentials(stored, Credentials.from_token(minted["access_token"], str(minted["user_id"])))
+    (target,) = targets(Where(credentials=stored))
+    from_file = api_factory(target, ApiSettings(), environ={"THREADS_API_URL": emu.url})
+    assert from_file is not None and from_file.source.kind == "file"
+    assert str(from_file.source) == str(stored)
+    with from_file() as api:
+        assert api.get_account().id == emu.user_id
+    env = {"THREADS_ACCESS_TOKEN": "canary-env", "THREADS_API_URL": emu.url}
+    from_env = api_factory(target, ApiSettings(), environ=env)
+    assert from_env is not None and str(from_env.source) == "$THREADS_ACCESS_TOKEN"
+    assert "canary" not in repr(from_env) and minted["access_token"] not in repr(from_file)

@@ -22,7 +22,8 @@ def _half_made_carousel(rig: Rig, post: Post, items: int) -> Attempt:
     )
     for item in post.parts[0].media[:items]:
         media = Media(MediaType.IMAGE, item.url or "")
-        rig.journal.add_child(attempt, rig.api.create_container(media=media, is_carousel_item=True))
+        child = rig.api.create_container(media=media, is_carousel_item=True)
+        rig.journal.add_child("c", attempt, child)
     return attempt
 
 

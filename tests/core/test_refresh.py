@@ -12,10 +12,19 @@ from threadsync.api import API
 from threadsync.api.types import Media, MediaType
 from threadsync.diff import make_plan
 from threadsync.emulator import Emulator
-from threadsync.refresh import quota_notices, refresh, root_keys, token_notices
+from threadsync.refresh import listing_since, quota_notices, refresh, root_keys, token_notices
 from threadsync.state import PartState, PostState, PostStatus, State
 
-from .conftest import client, emu_now, load_posts, post_on_account, use_quota
+from .conftest import (
+    calls,
+    client,
+    emu_now,
+    listings,
+    load_posts,
+    post_on_account,
+    seed_posts,
+    use_quota,
+)
 
 
 @pytest.fixture
@@ -79,6 +88,86 @@ def test_refresh_keys_the_account_posts_no_entry_claims(emu: Emulator, api: API)
         ("two pictures", 2): album,
     }
     assert remote.missing_media_ids == frozenset()
+    assert listings(emu, "/replies") == []  # every recorded post was among the threads
+
+
+def at(when: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(when, dt.timezone.utc)
+
+
+def recorded(media_id: str, when: float) -> PostState:
+    return PostState(
+        status="published",
+        content_hash="h",
+        parts=[PartState(media_id=media_id, published_at=at(when))],
+    )
+
+
+def test_refresh_reads_the_account_by_pages_not_one_request_a_post(emu: Emulator, api: API) -> None:
+    seeded = seed_posts(emu, 250)
+    api.delete(seeded[7][0])
+    state = State(posts={f"p{i}": recorded(m, when) for i, (m, when) in enumerate(seeded)})
+    emu.clear_requests()
+    remote = refresh(api, state)
+    assert remote.missing_media_ids == {seeded[7][0]}
+    pages = calls(emu, "GET", "/threads")
+    assert len(pages) == 4  # 100 + 100 + 50, and the empty page that ends the list
+    first = pages[0]["params"]
+    assert first["limit"] == "100"
+    assert int(first["since"]) == int(seeded[0][1] - dt.timedelta(days=1).total_seconds())
+    # One read by id: the post no listing showed, before it counts as gone.
+    by_id = [r for r in emu.requests() if r["path"].split("?")[0].endswith(seeded[7][0])]
+    assert len(by_id) == 1
+    # The one root the threads lacked is looked for among the replies (it could be a
+    # reply to another account's post): one more page.
+    assert len(listings(emu, "/replies")) == 1
+    assert len(emu.requests()) == 6
+
+
+def test_refresh_finds_a_deleted_thread_part_among_the_replies(emu: Emulator, api: API) -> None:
+    root = post_on_account(emu, "A thread")
+    parts = []
+    for text in ("Part two", "Part three"):
+        container = api.create_container(text=text, reply_to_id=parts[-1] if parts else root)
+        parts.append(api.publish_container(container))
+    api.delete(parts[1])
+    now = emu.now()
+    entry = PostState(
+        status="published",
+        content_hash="h",
+        parts=[PartState(media_id=m, published_at=at(now)) for m in (root, *parts)],
+    )
+    emu.clear_requests()
+    remote = refresh(api, State(posts={"t": entry}))
+    assert remote.missing_media_ids == {parts[1]}
+    assert len(listings(emu, "/replies")) == 1  # read once, for the parts
+
+
+def test_refresh_without_the_replies_scope_asks_for_the_rest_by_id(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    root = post_on_account(emu, "A thread")
+    with client(emu) as api:
+        reply = api.publish_container(api.create_container(text="Reply", reply_to_id=root))
+    token = emu.mint_token(scopes=["threads_basic", "threads_content_publish"])["access_token"]
+    entry = PostState(
+        status="published",
+        content_hash="h",
+        parts=[PartState(media_id=m, published_at=at(emu.now())) for m in (root, reply)],
+    )
+    with client(emu, token=token) as limited:
+        remote = refresh(limited, State(posts={"t": entry}))
+    assert remote.missing_media_ids == frozenset()
+
+
+def test_listing_since_is_a_day_before_the_oldest_recorded_post() -> None:
+    old, new = 1_760_000_000.0, 1_770_000_000.0
+    state = State(posts={"a": recorded("1", new), "b": recorded("2", old)})
+    assert listing_since(state) == at(old) - dt.timedelta(days=1)
+    assert listing_since(State()) is None  # nothing recorded: the whole account
+    state.posts["c"] = published("3")  # a post recorded without a time could be anywhere
+    assert listing_since(state) is None
+    assert listing_since(State(posts={"a": recorded("1", 1_688_540_400.0)})) is None
 
 
 def test_root_keys_are_the_roots_text_and_media_count(tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ from threadsync.runner import (
 
 from .conftest import Sleeps, emu_now, post_on_account, use_quota, write_content
 
-FAST_APPLY = {"settle_video": 0.0, "poll_initial": 0.5, "not_ready_delay": 0.5, "find_delay": 0.5}
+FAST_APPLY = {"settle_video": 0.0, "poll_initial": 0.5, "find_delay": 0.5}
 
 
 class UI:
@@ -260,6 +260,20 @@ def test_import_adopts_posts_on_the_account(repo: Repo) -> None:
     assert entry["source"] == "import" and entry["parts"][0]["media_id"] == first
 
 
+def test_import_reads_the_account_in_pages_of_a_hundred(repo: Repo) -> None:
+    write_content(repo.root, {"a.yaml": "text: Anything\n"})
+    repo.emu.clear_requests()
+    since = dt.datetime(2026, 1, 31, tzinfo=dt.timezone.utc)
+    runner.import_(ImportRequest(where=repo.where, since=since, dry_run=True)).only()
+    lists = [
+        r["params"]
+        for r in repo.emu.requests()
+        if r["path"].split("?")[0].endswith(("/threads", "/replies"))
+    ]
+    assert len(lists) == 2
+    assert all(p["limit"] == "100" and int(p["since"]) == since.timestamp() for p in lists)
+
+
 def test_status_reports_the_state_and_the_account(
     repo: Repo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -307,7 +321,7 @@ def test_status_reports_what_it_could_not_read(repo: Repo) -> None:
     assert "token_error" in facts and facts["quota"]["posts_remaining"] == 250
     repo.emu.add_fault(action="graph_error", path="/me$", code=100, subcode=33, every=True)
     facts = runner.status(StatusRequest(where=repo.where)).only()["account"]
-    assert list(facts) == ["error"]
+    assert sorted(facts) == ["error", "token_source"]
 
 
 def test_stats_of_the_published_posts(repo: Repo) -> None:

@@ -20,6 +20,7 @@ from threadsync.safewrite import (
     SymlinkRefused,
     UnsafePath,
     check_no_links,
+    list_files,
     make_dirs,
     read_bytes,
     write_atomic,
@@ -241,6 +242,23 @@ def test_a_linked_preview_page_is_refused(root: Path, victim: Path) -> None:
     page.symlink_to(victim)
     with pytest.raises(SymlinkRefused, match=r"^\.threadsync/preview/index\.html is a symlink"):
         build()
+    _untouched(victim)
+
+
+def test_listing_a_folder_shows_its_files_and_never_follows_a_link(
+    root: Path, victim: Path
+) -> None:
+    folder = root / ".threadsync/preview"
+    assert list_files(folder, root=root) == []  # missing
+    folder.mkdir()
+    (folder / "b.html").write_text("b", encoding="utf-8")
+    (folder / "a.html").write_text("a", encoding="utf-8")
+    (folder / "media").mkdir()
+    (folder / "link.html").symlink_to(victim)
+    assert list_files(folder, root=root, what="the preview") == ["a.html", "b.html"]
+    (root / ".threadsync/elsewhere").symlink_to(victim.parent)
+    with pytest.raises(SymlinkRefused, match=r"^\.threadsync/elsewhere is a symlink"):
+        list_files(root / ".threadsync/elsewhere", root=root, what="the preview")
     _untouched(victim)
 
 

@@ -57,6 +57,7 @@ def test_a_saved_plan_round_trips(tmp_path: Path) -> None:
     assert [(c.id, c.action) for c in fresh.changes] == [
         ("gone", Action.DELETE),
         ("a", Action.CREATE),
+        ("b", Action.WAIT),
     ]
 
 
@@ -102,12 +103,28 @@ def test_a_saved_plan_applies_only_its_own_changes(tmp_path: Path) -> None:
     fresh = planned(tmp_path, saved_state(), later)
     assert {(c.id, c.action) for c in fresh.changes} == {("a", Action.CREATE), ("b", Action.CREATE)}
     cut = check_fresh(load_saved_plan(out), fresh)
-    assert [(c.id, c.action) for c in cut.changes] == [("a", Action.CREATE)]
+    assert [c.id for c in cut.to_publish()] == ["a"]
+    # b is still shown as the saved plan showed it (apply does nothing with a wait)
+    assert [(c.id, c.action) for c in cut.changes] == [("a", Action.CREATE), ("b", Action.WAIT)]
+    waiting = cut.changes[1]
+    assert waiting.reason.startswith("due now, but the saved plan waits for it")
+    assert waiting.post is not None and waiting.publish_at is not None
+    assert cut.count(Action.WAIT) == 1 and cut.has_changes
     assert (cut.lineage, cut.serial, cut.content_digest) == (
         fresh.lineage,
         fresh.serial,
         fresh.content_digest,
     )
+
+
+def test_a_saved_plan_keeps_its_scheduled_posts_to_show_them(tmp_path: Path) -> None:
+    load_posts(tmp_path, NOW, FILES)
+    out = tmp_path / "plan.json"
+    plan = planned(tmp_path, saved_state())
+    save_plan(plan, out, retry_failed=False, refresh=False)
+    cut = check_fresh(load_saved_plan(out), planned(tmp_path, saved_state()))
+    assert cut.changes == plan.changes  # the wait too, reason and time as plan gave them
+    assert Action.WAIT in {c.action for c in cut.changes}
 
 
 def test_a_saved_change_apply_would_no_longer_make_is_refused(tmp_path: Path) -> None:

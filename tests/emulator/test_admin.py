@@ -19,7 +19,7 @@ def test_info(emu: Emulator) -> None:
     assert info["user_id"] == emu.user_id
     assert info["access_token"] == emu.token
     assert info["app_id"] == DEFAULT_APP_ID
-    assert info["processing"] == {"image": 1.0, "video": 5.0, "carousel": 1.0}
+    assert info["processing"] == {"text": 0.0, "image": 1.0, "video": 5.0, "carousel": 1.0}
 
 
 def test_posts_and_containers(graph: Graph, emu: Emulator) -> None:
@@ -74,7 +74,13 @@ def test_users(emu: Emulator) -> None:
 def test_processing(graph: Graph, emu: Emulator) -> None:
     assert admin(emu, "POST", "processing", json={"image": "0s", "video": 2}).json()["video"] == 2.0
     assert admin(emu, "POST", "processing", data={"spec": "carousel=3s"}).json()["carousel"] == 3.0
-    assert admin(emu, "GET", "processing").json() == {"image": 0.0, "video": 2.0, "carousel": 3.0}
+    assert admin(emu, "POST", "processing", json={"text": "300ms"}).json()["text"] == 0.3
+    assert admin(emu, "GET", "processing").json() == {
+        "text": 0.3,
+        "image": 0.0,
+        "video": 2.0,
+        "carousel": 3.0,
+    }
     assert admin(emu, "POST", "processing", json={"audio": 1}).status_code == 400
     cid = graph.create(media_type="IMAGE", image_url="https://e.com/a.jpg")
     assert graph.get(f"/{cid}", fields="status").json()["status"] == "FINISHED"

@@ -139,6 +139,15 @@ def test_data_survives_a_restart(tmp_path: Path) -> None:
         assert r.json() == {"id": mid, "text": "persist me"}
 
 
+def test_processing_takes_a_text_kind() -> None:
+    proc, env = start("--processing", "text=0.3s,video=4s")
+    try:
+        r = requests.get(f"{env['url']}/__emulator__/processing", timeout=5)
+        assert r.json() == {"text": 0.3, "image": 1.0, "video": 4.0, "carousel": 1.0}
+    finally:
+        assert stop(proc)[0] == 0
+
+
 def test_bad_processing_spec_is_one_error_line() -> None:
     r = subprocess.run(
         [sys.executable, "-m", "threadsync", "emulator", "--port", "0", "--processing", "audio=1s"],

@@ -77,7 +77,7 @@ def test_graph_error_429_with_retry_after(graph: Graph, emu: Emulator) -> None:
 
 
 def test_graph_error_after_the_work(graph: Graph, emu: Emulator) -> None:
-    """Meta's code 10 on a publish that did happen (peer-clients §4a, #30)."""
+    """Meta's code 10 and a 5xx on a publish that did happen (the Go client threads-go met it)."""
     emu.add_fault(path="threads_publish", action="graph_error", code=10, status=500, phase="after")
     cid = graph.create(text="ambiguous")
     r = graph.post("/me/threads_publish", creation_id=cid)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from threadsync.emulator import Emulator
@@ -24,6 +27,42 @@ def test_text_finishes_at_once_and_publishes(graph: Graph, emu: Emulator) -> Non
     [post] = emu.posts()
     assert post["id"] == mid
     assert post["params"] == {"media_type": "TEXT", "text": "Hello Threads"}
+
+
+def test_a_late_text_container_refuses_an_early_publish(graph: Graph, emu: Emulator) -> None:
+    """``text=0.3s``: a text container not ready at once, as Meta's sometimes is (ref §3)."""
+    emu.set_processing("text=0.3s")
+    cid = graph.create(text="Not yet")
+    assert status(graph, cid)["status"] == "IN_PROGRESS"
+    err = error_of(graph.post("/me/threads_publish", creation_id=cid))
+    assert (err["code"], err["error_subcode"]) == (24, 4279009)
+    emu.advance(0.3)
+    assert status(graph, cid)["status"] == "FINISHED"
+    graph.publish(cid)
+    assert [p["params"]["text"] for p in emu.posts()] == ["Not yet"]
+
+
+def test_text_processing_is_set_at_start(tmp_path: Path) -> None:
+    with Emulator(processing={"text": 0.3}) as emu:
+        assert emu.set_processing()["text"] == 0.3
+    with pytest.raises(ValueError, match="not one of text, image, video, carousel"):
+        Emulator(processing="audio=1s")
+
+
+def test_a_data_file_without_text_processing_keeps_its_default(tmp_path: Path) -> None:
+    data = tmp_path / "emu.json"
+    with Emulator(data=data, processing="image=2s"):
+        pass
+    saved = json.loads(data.read_text())
+    del saved["processing"]["text"]  # a file an emulator without the text kind wrote
+    data.write_text(json.dumps(saved))
+    with Emulator(data=data) as emu:
+        assert emu.set_processing() == {
+            "text": 0.0,
+            "image": 2.0,
+            "video": 5.0,
+            "carousel": 1.0,
+        }
 
 
 def test_container_defaults_to_id_and_status(graph: Graph) -> None:

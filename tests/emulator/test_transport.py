@@ -81,10 +81,12 @@ def test_another_users_profile_cannot_be_read(graph: Graph, emu: Emulator) -> No
     assert error_of(r)["code"] == 100
 
 
-def test_token_paths_are_unversioned_only(graph: Graph, emu: Emulator) -> None:
-    r = graph.get("/refresh_access_token", grant_type="th_refresh_token")
-    assert r.status_code == 400
-    assert error_of(r)["error_subcode"] == 33
+def test_token_paths_answer_under_the_version_too(graph: Graph, emu: Emulator) -> None:
+    """Not a read of an object named refresh_access_token (ref §1: an optional prefix)."""
+    for version in (True, False):
+        r = graph.get("/refresh_access_token", grant_type="th_refresh_token", version=version)
+        assert r.status_code == 400
+        assert error_of(r)["error_subcode"] == 4279914  # the token is under 24 h old
 
 
 def test_unknown_field_is_an_error(graph: Graph) -> None:

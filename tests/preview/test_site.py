@@ -8,6 +8,7 @@ from pathlib import Path
 
 from threadsync.config import load_config
 from threadsync.preview import Site, Snapshot, take_snapshot
+from threadsync.preview.model import page_of_file
 
 from .support import CONFIG, png
 
@@ -68,3 +69,41 @@ def test_live_pages_carry_their_own_digest(project: Project) -> None:
         in page
     )
     assert page.rstrip().endswith("</body>\n</html>")
+
+
+def test_a_new_build_removes_the_pages_of_posts_that_are_gone(project: Project) -> None:
+    """A second ``preview`` (a new Site) removes what the first wrote for a deleted post."""
+    root = project({"content/a.yaml": "text: a\n", "content/b.yaml": "text: b\n"})
+    Site(root / "site", account="acme").build(snap(root))
+    assert (root / "site/post-b.html").is_file()
+
+    (root / "content/b.yaml").unlink()
+    (root / "content/c.yaml").write_text("text: [broken\n", encoding="utf-8")
+    report = Site(root / "site", account="acme").build(snap(root))
+    assert report.removed == 1
+    names = {p.name for p in (root / "site").iterdir() if p.suffix == ".html"}
+    broken = page_of_file("content/c.yaml")
+    assert names == {"index.html", "calendar.html", "post-a.html", broken}
+
+    (root / "content/c.yaml").unlink()  # a broken file's page goes the same way
+    assert Site(root / "site", account="acme").build(snap(root)).removed == 1
+    assert not (root / "site" / broken).exists()
+
+
+def test_only_the_previews_own_pages_are_removed(project: Project, tmp_path: Path) -> None:
+    root = project({"content/a.yaml": "text: a\n"})
+    out = root / "site"
+    out.mkdir()
+    theirs = out / "post-2024-summer.html"  # someone's page in a folder chosen with --out
+    theirs.write_text("<!doctype html><title>My summer</title>\n", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere.html"
+    elsewhere.write_text('<meta name="generator" content="threadsync preview">\n', encoding="utf-8")
+    (out / "post-linked.html").symlink_to(elsewhere)  # never followed, never removed
+    (out / "notes.html").write_text(
+        '<meta name="generator" content="threadsync preview">\n', encoding="utf-8"
+    )  # not named like a card's page
+    report = Site(out, account="acme").build(snap(root))
+    assert report.removed == 0
+    assert theirs.read_text(encoding="utf-8").startswith("<!doctype html><title>My summer")
+    assert (out / "post-linked.html").is_symlink() and elsewhere.exists()
+    assert (out / "notes.html").exists()

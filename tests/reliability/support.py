@@ -51,7 +51,6 @@ FAST_APPLY = {
     "settle_reply": 0.0,
     "poll_initial": 0.02,
     "poll_max": 0.1,
-    "not_ready_delay": 0.05,
     "container_timeout": 30.0,
     "find_delay": 0.1,
     "rate_limit_delay": 0.5,
@@ -319,7 +318,14 @@ def apply_until_done(
 
 
 def load_state(root: Path) -> dict[str, Any]:
-    return dict(json.loads((root / ".threadsync" / "state.json").read_text("utf-8")))
+    """What the state records: the state file with its unfolded log (a killed run's), as JSON."""
+    from threadsync.state import dump_state
+    from threadsync.state import load_state as load
+
+    path = root / ".threadsync" / "state.json"
+    if not path.exists() and not path.with_name("state.json.log").exists():
+        raise FileNotFoundError(path)
+    return dict(json.loads(dump_state(load(path))))
 
 
 def live_posts(emu: Emulator) -> list[dict[str, Any]]:

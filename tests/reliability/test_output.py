@@ -31,7 +31,7 @@ def test_json_report_has_every_permalink(emu: Emulator, tmp_path: Path) -> None:
     report = json.loads(run.stdout)  # stdout is the report and nothing else
     assert report["format_version"] == 1
     assert report["ok"] is True and report["aborted"] is None
-    assert report["summary"] == {"published": len(spec.expected)}
+    assert {k: n for k, n in report["summary"].items() if n} == {"published": len(spec.expected)}
     assert [p["id"] for p in report["posts"]] == spec.ids
     links = {p["id"]: p["permalink"] for p in live_posts(emu)}
     state = load_state(root)["posts"]

@@ -125,8 +125,8 @@ def test_carousel_item_that_expired_while_no_run_watched_is_remade(
 
 def _drop_state(root: Path) -> None:
     state_dir = root / ".threadsync"
-    for name in ("state.json", "state.json.bak"):
-        (state_dir / name).unlink()
+    for name in ("state.json", "state.json.bak", "state.json.log"):
+        (state_dir / name).unlink(missing_ok=True)
 
 
 def test_apply_after_the_state_and_its_backup_are_lost_publishes_nothing_twice(

@@ -7,7 +7,8 @@ Faults, each drawn per request from its own seeded generator:
 - rate limits: Graph code 4 with Retry-After 0 s on reads and container creation,
   and code 4 / HTTP 429 with Retry-After 1 s anywhere, including publish;
 - 5% of POSTs dropped after the work (no answer at all);
-- 5% of requests delayed 0.3 s, and slow processing (image 0.3 s, video 0.8 s).
+- 5% of requests delayed 0.3 s, and slow processing (text 0.2 s, so a text
+  container is often "not ready" when first published; image 0.3 s, video 0.8 s).
 
 Retry-After 0 is kept off ``threads_publish``: before 88860a3 it cost the 30 s
 default delay there (``test_rate_limit_retry_after_zero_does_not_wait_the_default_delay``
@@ -60,7 +61,7 @@ def install_faults(emu: Emulator, seed: int) -> None:
     ]  # fmt: skip
     for i, rule in enumerate(rules):
         emu.add_fault(seed=seed * 100 + i, every=True, **rule)
-    emu.set_processing(image=0.3, video=0.8, carousel=0.3)
+    emu.set_processing(text=0.2, image=0.3, video=0.8, carousel=0.3)
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -55,7 +55,7 @@ if TYPE_CHECKING:
         TokenInfo,
     )
     from threadsync.api.oauth import Threads
-    from threadsync.api.retry import NO_RETRY, PollSchedule, RetryPolicy
+    from threadsync.api.retry import NO_RETRY, PollSchedule, RetryEvent, RetryPolicy
     from threadsync.api.types import (
         ContainerStatus,
         Media,
@@ -100,6 +100,7 @@ _WHERE = {
     "RateLimited": "threadsync.api.errors",
     "Ref": "threadsync.api.models",
     "ReplyControl": "threadsync.api.types",
+    "RetryEvent": "threadsync.api.retry",
     "RetryPolicy": "threadsync.api.retry",
     "Threads": "threadsync.api.oauth",
     "ThreadsAPIError": "threadsync.api.errors",
@@ -167,6 +168,7 @@ __all__ = [
     "RateLimited",
     "Ref",
     "ReplyControl",
+    "RetryEvent",
     "RetryPolicy",
     "Threads",
     "ThreadsAPIError",

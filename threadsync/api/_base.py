@@ -16,7 +16,7 @@ from threadsync.api.errors import (
     ThreadsResponseError,
 )
 from threadsync.api.models import checked_id
-from threadsync.api.retry import RetryPolicy
+from threadsync.api.retry import RetryEvent, RetryPolicy
 from threadsync.api.transport import (
     DEFAULT_TIMEOUT,
     JSONDict,
@@ -47,9 +47,11 @@ class ClientBase:
         clock: Callable[[], float] = time.monotonic,
         user_id: str | None = None,
         secrets: Iterable[str | None] = (),
+        on_retry: Callable[[RetryEvent], None] | None = None,
     ) -> None:
         """``secrets``: more values never to let out in a message, beside the token
-        (e.g. every secret of the environment, so a server echoing one gets nowhere)."""
+        (e.g. every secret of the environment, so a server echoing one gets nowhere).
+        ``on_retry`` is told of each retry before its wait, to show it."""
         self.credentials = credentials
         self.user_id = user_id or credentials.user_id or "me"
         self._owns_session = session is None
@@ -65,6 +67,7 @@ class ClientBase:
             clock=clock,
             token=self._access_token,
             secrets=secrets,
+            on_retry=on_retry,
         )
 
     @property

@@ -20,9 +20,10 @@ from threadsync.api.typed import TypedMixin
 
 class API(PublishingMixin, TypedMixin):
     """``API(credentials, session=None, base_url=None, timeout=(10, 30), *, retry=None,
-    sleep=time.sleep, clock=time.monotonic, user_id=None)``.
+    sleep=time.sleep, clock=time.monotonic, user_id=None, secrets=(), on_retry=None)``.
 
     ``base_url`` is the Graph root; it defaults to ``THREADS_API_URL``, read
     when the client is built, else ``https://graph.threads.net``. Data calls go
     to ``/v1.0``. ``user_id`` defaults to the credentials' user id, else "me".
+    ``on_retry`` gets a :class:`RetryEvent` before each retry's wait.
     """

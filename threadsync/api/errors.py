@@ -103,7 +103,18 @@ class OAuthStateMismatch(OAuth2Error):
 
 
 class ThreadsTransportError(ThreadsError):
-    """No HTTP response arrived: the request may or may not have reached Meta."""
+    """No HTTP response arrived: the request may or may not have reached Meta.
+
+    ``base_url`` is the server that could not be reached, and ``cause`` the
+    reason in a few words ("connection refused", "timed out"), when known.
+    """
+
+    def __init__(
+        self, message: str, *, base_url: str | None = None, cause: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.base_url = base_url
+        self.cause = cause
 
     @property
     def retryable(self) -> bool:

@@ -86,6 +86,16 @@ def _token_and_expiry(body: JSONDict, default_ttl: dt.timedelta) -> tuple[str, d
     return token, utcnow() + ttl
 
 
+def _check_refreshable(credentials: Credentials, now: dt.datetime | None = None) -> None:
+    if credentials.short_lived:
+        raise ThreadsAuthenticationError(
+            "a short-lived token cannot be refreshed; exchange it for a long-lived one "
+            "first (Threads.fetch_long_lived_token)"
+        )
+    if credentials.expired(now):
+        raise ThreadsAccessTokenExpired("the token has expired and cannot be refreshed")
+
+
 class Threads:
     """OAuth helpers, all static, as in pythreads; network calls take kw-only transport options."""
 
@@ -281,9 +291,14 @@ class Threads:
         base_url: str | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
     ) -> tuple[str, dt.datetime]:
-        """A fresh 60-day token for a long-lived one at least 24 h old: ``(token, expiration)``."""
-        if credentials.expired():
-            raise ThreadsAccessTokenExpired("the token has expired and cannot be refreshed")
+        """A fresh 60-day token for a long-lived one at least 24 h old: ``(token, expiration)``.
+
+        Refuses, before anything is sent, what Meta would refuse anyway (as
+        pythreads does): a short-lived token (``ThreadsAuthenticationError``:
+        exchange it with ``fetch_long_lived_token``) and an expired one
+        (``ThreadsAccessTokenExpired``: log in again).
+        """
+        _check_refreshable(credentials)
         with _transport(session, base_url, timeout, token=credentials.access_token) as transport:
             body = transport.request(
                 "GET",
@@ -333,8 +348,7 @@ class Threads:
         now = now or utcnow()
         if credentials.short_lived or credentials.expiration is None:
             return credentials
-        if credentials.expired(now):
-            raise ThreadsAccessTokenExpired("the token has expired and cannot be refreshed")
+        _check_refreshable(credentials, now)
         if credentials.expiration - now > dt.timedelta(days=within_days):
             return credentials
         issued = credentials.issued_at or credentials.expiration - LONG_LIVED

@@ -53,6 +53,22 @@ NO_RETRY = RetryPolicy(max_attempts=1)
 
 
 @dataclass(frozen=True)
+class RetryEvent:
+    """A request that failed and is about to be sent again, for a caller that shows it.
+
+    A retry is otherwise silent, and a run that waits on a struggling server
+    looks hung; ``API(..., on_retry=...)`` gets one of these before each wait.
+    """
+
+    method: str
+    path: str  # as sent, without the server or the query: "/v1.0/me"
+    reason: str  # what failed: "connection refused", "HTTP 503"
+    delay: float  # seconds until it is sent again
+    retry: int  # 1 for the first retry
+    retries: int  # the most there can be
+
+
+@dataclass(frozen=True)
 class PollSchedule:
     """Waits between container status checks: short first, then longer, capped.
 

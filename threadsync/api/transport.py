@@ -9,7 +9,10 @@
   ``poll_attachment`` and friends).
 - Every request has a (connect, read) timeout.
 - Retries follow a :class:`RetryPolicy` and only happen where the caller
-  allows them; ``threads_publish`` never does.
+  allows them; ``threads_publish`` never does.  ``on_retry`` hears of each
+  one before its wait.
+- A request that gets no answer raises one line naming the server, the
+  cause and what to check (``unreachable.py``).
 - Requests are logged at DEBUG on ``threadsync.api`` with secrets redacted.
 """
 
@@ -27,20 +30,21 @@ from collections.abc import Callable, Iterable, Mapping
 from enum import Enum
 from importlib import metadata
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
 from threadsync.api._redact import SECRET_KEYS, Redactor
 from threadsync.api.errors import (
     ThreadsAPIError,
-    ThreadsConnectionError,
     ThreadsError,
     ThreadsInvalidParameter,
     ThreadsResponseError,
-    ThreadsTimeoutError,
+    ThreadsTransportError,
     error_from_response,
 )
-from threadsync.api.retry import NO_RETRY, RetryPolicy
+from threadsync.api.retry import NO_RETRY, RetryEvent, RetryPolicy
+from threadsync.api.unreachable import unreachable
 
 logger = logging.getLogger("threadsync.api")
 
@@ -119,6 +123,7 @@ class Transport:
         token: Callable[[], str | None] | None = None,
         secrets: Iterable[str | None] = (),
         rand: Callable[[], float] = random.random,
+        on_retry: Callable[[RetryEvent], None] | None = None,
     ) -> None:
         self.session = session
         self.base_url = graph_root(base_url)
@@ -129,6 +134,7 @@ class Transport:
         self._token = token or (lambda: None)
         self._redactor = Redactor(secrets)
         self._rand = rand
+        self._on_retry = on_retry
 
     def url(self, path: str, *, versioned: bool = True) -> str:
         prefix = f"{self.base_url}/{API_VERSION}" if versioned else self.base_url
@@ -187,6 +193,11 @@ class Transport:
                     policy.max_attempts,
                     redactor.text(exc),
                 )
+                if self._on_retry is not None:
+                    reason = redactor.text(_reason(exc))
+                    retries = policy.max_attempts - 1
+                    path = urlsplit(url).path
+                    self._on_retry(RetryEvent(method, path, reason, delay, attempt, retries))
                 self._sleep(delay)
 
     def _send(
@@ -211,10 +222,9 @@ class Transport:
                 headers=headers,
                 timeout=self.timeout,
             )
-        except requests.Timeout as exc:
-            raise ThreadsTimeoutError(redactor.text(f"{method} {url} timed out: {exc}")) from exc
         except requests.RequestException as exc:
-            raise ThreadsConnectionError(redactor.text(f"{method} {url} failed: {exc}")) from exc
+            logger.debug("%s %s got no answer: %s", method, url, redactor.text(exc))
+            raise unreachable(exc, self.base_url, redactor) from exc
         logger.debug(
             "%s %s -> HTTP %d in %.3fs",
             method,
@@ -243,3 +253,13 @@ class Transport:
                 http_status=response.status_code,
             )
         return decoded
+
+
+def _reason(exc: ThreadsError) -> str:
+    """What went wrong with one attempt, in a few words."""
+    if isinstance(exc, ThreadsTransportError) and exc.cause:
+        return exc.cause
+    if isinstance(exc, ThreadsAPIError) and exc.http_status is not None:
+        code = f", code {exc.code}" if exc.code is not None else ""
+        return f"HTTP {exc.http_status}{code}"
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__

@@ -15,12 +15,15 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from threadsync.errors import ThreadsyncError
 from threadsync.output.escape import terminal_text
 from threadsync.project import EMULATOR_DIR, ApiSettings, Target, Where
 from threadsync.runner import Run, combined_code
+
+if TYPE_CHECKING:
+    from threadsync.api import RetryEvent
 
 R = TypeVar("R")
 EMULATOR_TOKEN = "emulator-demo-token"  # noqa: S105 - a local demo's token, not a secret
@@ -45,10 +48,35 @@ def where_from(args: argparse.Namespace) -> Where:
 
 
 def api_from(args: argparse.Namespace) -> ApiSettings:
+    """The API options, and where the run tells of a retry or a refreshed token: stderr."""
     return ApiSettings(
         url=getattr(args, "api_url", None) or None,
         user_id=getattr(args, "user_id", None) or None,
+        on_retry=show_retry,
+        on_notice=notice,
     )
+
+
+def notice(line: str) -> None:
+    """One line for the person at the terminal, beside the output (stderr).
+
+    On a terminal it first clears the line apply's live progress is drawing.
+    """
+    clear = "\r\033[K" if sys.stderr.isatty() else ""
+    print(f"{clear}{terminal_text(line)}", file=sys.stderr, flush=True)
+
+
+def retry_line(event: RetryEvent) -> str:
+    """``GET /v1.0/me: connection refused; retrying in 2 s (1/3)``."""
+    seconds = f"{event.delay:.1f}".rstrip("0").rstrip(".")
+    return (
+        f"{event.method} {event.path}: {event.reason}; "
+        f"retrying in {seconds} s ({event.retry}/{event.retries})"
+    )
+
+
+def show_retry(event: RetryEvent) -> None:
+    notice(retry_line(event))
 
 
 @contextlib.contextmanager

@@ -35,6 +35,17 @@ def add_account_option(p: argparse.ArgumentParser | argparse._ArgumentGroup) -> 
     )
 
 
+def add_lock_option(p: argparse.ArgumentParser) -> None:
+    """--lock-timeout, for every command that writes the state (the lock's message names it)."""
+    p.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="wait this long for another run's state lock (default: fail at once)",
+    )
+
+
 def add_api_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("Threads API (each flag overrides its environment variable)")
     add_account_option(g)
@@ -51,7 +62,8 @@ def add_api_options(p: argparse.ArgumentParser) -> None:
         metavar="NAME",
         default=None,
         help="environment variable holding the access token (default THREADS_ACCESS_TOKEN); "
-        "tokens are never taken on the command line, where other users could see them",
+        "when it is unset or empty, the credentials file of 'threadsync auth login' is used. "
+        "Tokens are never taken on the command line, where other users could see them",
     )
 
 

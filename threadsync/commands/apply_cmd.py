@@ -14,13 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 from threadsync import runner
 from threadsync.commands._common import reaching, render
-from threadsync.commands._options import add_content_options, add_plan_options
+from threadsync.commands._options import add_content_options, add_lock_option, add_plan_options
 from threadsync.commands.plan_cmd import request_from as plan_request_from
 from threadsync.plan import Plan
 from threadsync.project import Target
 
 if TYPE_CHECKING:
     from threadsync.publisher import Progress
+
+INTERRUPTED = 130  # the shell's code for a run stopped by SIGINT, as cli.main exits
 
 
 def add_parser(sub: Any) -> None:
@@ -47,13 +49,7 @@ def add_parser(sub: Any) -> None:
         action="store_true",
         help="do not look for new posts on the account before publishing them (see apply.lookup)",
     )
-    p.add_argument(
-        "--lock-timeout",
-        type=float,
-        default=0,
-        metavar="SECONDS",
-        help="wait this long for another run's state lock (default: fail at once)",
-    )
+    add_lock_option(p)
 
 
 @dataclass(frozen=True)
@@ -83,14 +79,20 @@ def run(args: argparse.Namespace) -> int:
     with reaching(request.plan.where, request.plan.api) as api:
         request = replace(request, plan=replace(request.plan, api=api))
         applied = runner.apply(request, TerminalUI(view))
-        return render(
-            applied,
-            as_json=view.json,
-            show=lambda target, result: show(result, view),
-            code=exit_code,
-            document=document,
-            failure=failure,
-        )
+        try:
+            return render(
+                applied,
+                as_json=view.json,
+                show=lambda target, result: show(result, view),
+                code=exit_code,
+                document=document,
+                failure=failure,
+            )
+        except runner.Interrupted as stopped:
+            # What went out before Ctrl-C is journalled; say so, and how to go on.
+            show(stopped.result, view)
+            print("Interrupted: run apply again to resume", file=sys.stderr, flush=True)
+            return INTERRUPTED
 
 
 class TerminalUI:

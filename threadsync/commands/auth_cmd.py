@@ -143,12 +143,13 @@ def add_parser(sub: Any) -> None:
         "status",
         help="show the token's user, scopes and expiry",
         description=(
-            "Ask debug_token about the token of the credentials file (or of --token-env) and "
-            "show its user, scopes, expiry and days left; without the API, show what the "
-            "credentials file recorded. Exits 1 when the token is invalid, expired, or expires "
-            "within --warn-days, and when it could not be checked: Threads could not be reached "
-            "(a network failure or a 5xx, reported as such with the host and the cause, not as "
-            "an invalid token) or refused the check."
+            "Ask debug_token about the token the other commands use: THREADS_ACCESS_TOKEN "
+            "(or --token-env's variable) when it is set, else the credentials file's; show "
+            "where it came from, its user, scopes, expiry and days left; without the API, show "
+            "what the credentials file recorded. Exits 1 when the token is invalid, expired, or "
+            "expires within --warn-days, and when it could not be checked: Threads could not be "
+            "reached (a network failure or a 5xx, reported as such with the host and the cause, "
+            "not as an invalid token) or refused the check."
         ),
     )
     _common(status)
@@ -435,9 +436,14 @@ def refresh(req: AuthRequest) -> int:
 def status(req: AuthRequest) -> int:
     from threadsync.api.credentials import utcnow
     from threadsync.credentials_store import days_left, format_time, token_facts, verdict
+    from threadsync.project import DEFAULT_TOKEN_ENV
 
+    # The token the other commands would use: the variable when it is set, else the file.
+    token_env = req.token_env
+    if token_env is None and os.environ.get(DEFAULT_TOKEN_ENV, "").strip():
+        token_env = DEFAULT_TOKEN_ENV
     facts = token_facts(
-        token_env=req.token_env,
+        token_env=token_env,
         path=credentials_path(req),
         base_url=api_url(req),
         offline=req.offline,

@@ -28,7 +28,7 @@ def add_parser(sub: Any) -> None:
         description=(
             "Run a local emulator of the Threads Graph API in the foreground. "
             "Point THREADS_API_URL at it to try threadsync with no account. "
-            "See the README section 'Try it without an account' for its admin endpoints and faults."
+            "See docs/emulator.md for its admin endpoints and faults."
         ),
     )
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
@@ -40,7 +40,7 @@ def add_parser(sub: Any) -> None:
         "--processing",
         metavar="SPEC",
         default=None,
-        help="processing times, e.g. image=1s,video=5s,carousel=1s",
+        help="processing times, e.g. text=0.3s,image=1s,video=5s,carousel=1s",
     )
     p.add_argument("--token", default=None, help="the access token to accept (default: minted)")
     p.add_argument(

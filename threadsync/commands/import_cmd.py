@@ -10,7 +10,7 @@ from typing import Any
 
 from threadsync import runner
 from threadsync.commands._common import api_from, reaching, render, where_from
-from threadsync.commands._options import add_api_options, add_content_options
+from threadsync.commands._options import add_api_options, add_content_options, add_lock_option
 from threadsync.errors import ThreadsyncError
 
 
@@ -28,6 +28,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--since", metavar="DATE", help="only the account's posts since DATE")
     p.add_argument("--dry-run", action="store_true", help="show the matches, write nothing")
     p.add_argument("--json", action="store_true", help="print the matches as JSON")
+    add_lock_option(p)
     add_api_options(p)
 
 
@@ -47,6 +48,7 @@ def request_from(args: argparse.Namespace) -> runner.ImportRequest:
         api=api_from(args),
         since=parse_since(args.since),
         dry_run=args.dry_run,
+        lock_timeout=float(args.lock_timeout or 0),
     )
 
 

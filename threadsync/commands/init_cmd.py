@@ -37,17 +37,17 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--force", action="store_true", help="overwrite files that exist")
     p.add_argument("--no-workflows", action="store_true", help="do not write .github/workflows")
     p.add_argument(
-        "--workflow",
-        metavar="REF",
-        default=scaffold.REUSABLE_WORKFLOW,
-        help="the reusable workflow the workflows call (default: %(default)s); pin a commit "
-        "SHA for reproducible runs",
+        "--action",
+        metavar="OWNER/REPO@SHA",
+        help="the threadsync repository and full commit SHA the workflows run (default: "
+        f"{scaffold.REPOSITORY}@ the commit this threadsync was built from)",
     )
     p.add_argument(
         "--install",
         metavar="SPEC",
-        default=scaffold.DEFAULT_INSTALL,
-        help="what the workflows pip-install (default: %(default)s, this version)",
+        default="",
+        help="what the workflows pip-install instead of threadsync at that commit, such as "
+        "a release: threadsync==X.Y",
     )
     p.add_argument(
         "--schedule",
@@ -66,7 +66,10 @@ def _gitignore(path: Path) -> list[str]:
     present = {line.strip() for line in text.splitlines()}
     missing = [line for line in scaffold.GITIGNORE_LINES if line not in present]
     if missing:
-        block = "# threadsync: the state lock, and the local emulator's data\n"
+        block = (
+            "# threadsync: the state lock, log and backup, the insights cache, "
+            "the preview and the local emulator's data\n"
+        )
         block += "".join(f"{line}\n" for line in missing)
         prefix = "\n" if text and not text.endswith("\n") else ""
         prefix += "\n" if text.strip() else ""
@@ -86,7 +89,12 @@ Next steps:
        threadsync auth login --github-secret THREADS_ACCESS_TOKEN
   3. For the weekly token refresh, add a secret GH_SECRETS_TOKEN: a fine-grained token
      with "Secrets: Read and write" on this repository.
-  4. Check the posts with 'threadsync validate', commit, and push. Then open a pull
+  4. Threads fetches images and videos from a public address: media.base_url in
+     threadsync.yaml. Its example, raw.githubusercontent.com, serves a public repository
+     only; for a private one, set base_url to a host of your own that serves the same
+     files (a media store, such as S3, is to come). The docs' "Local media files"
+     (docs/writing-posts.md) say more.
+  5. Check the posts with 'threadsync validate', commit, and push. Then open a pull
      request that removes 'draft: true' from content/hello.md: the plan shows up as a
      comment; merge it to publish.
 """
@@ -95,7 +103,7 @@ Next steps:
 @dataclass(frozen=True)
 class InitRequest:
     directory: str
-    workflow: str
+    action: str | None  # None: this threadsync's own commit
     install: str
     schedule: str
     workflows: bool
@@ -105,7 +113,7 @@ class InitRequest:
 def request_from(args: argparse.Namespace) -> InitRequest:
     return InitRequest(
         args.directory,
-        args.workflow,
+        args.action,
         args.install,
         args.schedule,
         not args.no_workflows,
@@ -122,12 +130,13 @@ def run(args: argparse.Namespace) -> int:
     if not root.is_dir():
         raise ThreadsyncError(f"{root} is not a directory")
     try:
-        files = scaffold.files(
-            workflow=req.workflow,
-            install=req.install,
-            schedule=req.schedule,
-            workflows=req.workflows,
-        )
+        action = workflow = None
+        if req.workflows:
+            from threadsync.buildinfo import source_commit
+
+            action = req.action or scaffold.default_action(source_commit())
+            workflow = scaffold.workflow_for(action)
+        files = scaffold.files(workflow=workflow, install=req.install, schedule=req.schedule)
     except ValueError as exc:
         raise ThreadsyncError(str(exc)) from None
     written = kept = 0
@@ -144,6 +153,9 @@ def run(args: argparse.Namespace) -> int:
     missing = _gitignore(root / ".gitignore")
     if missing:
         print(f"  updated  .gitignore (+ {', '.join(missing)})")
+    if action is not None:
+        installs = req.install or "threadsync from that commit"
+        print(f"  the workflows run {action} and install {installs}")
     where = "here" if req.directory == "." else str(root)
     print(f"\nthreadsync is set up {where}: {written} file(s) written, {kept} kept.\n")
     sys.stdout.write(NEXT_STEPS)

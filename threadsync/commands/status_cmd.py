@@ -1,9 +1,10 @@
 """``threadsync status``: what is published, due, scheduled, pending or failed; token and quota.
 
 Works offline from the state file and the content.  With a token (or
-``--emulator``) it also shows when the token expires and what is left of the
-24 h publishing quota.  Broken content does not stop it: the state is still
-shown, with a count of the content's errors.
+``--emulator``) it also shows where the token came from, when it expires and
+what is left of the 24 h publishing quota.  Broken content does not stop it: the state is still
+shown, with a count of the content's errors.  With a token, an account that cannot be read is
+an error (exit 1), after the rest is shown.
 """
 
 from __future__ import annotations
@@ -29,10 +30,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
             "Show where every post stands: published (newest first), due (the next apply "
             "publishes it), scheduled (with its time), pending (an apply stopped part-way), "
             "failed (with the error), removed from the content, and drafts. Reads the state "
-            "file and the content, offline. With THREADS_ACCESS_TOKEN (or --emulator) it also "
-            "shows when the token expires and what is left of the 24 h publishing quota. "
+            "file and the content, offline. With a token (THREADS_ACCESS_TOKEN, the credentials "
+            "file of 'threadsync auth login', or --emulator) it also shows where the token came "
+            "from, when it expires and what is left of the 24 h publishing quota. "
             "With several accounts in threadsync.yaml, each is shown in turn (or only "
-            "--account NAME)."
+            "--account NAME). Exits 1 when it has a token but cannot read the account "
+            "(a revoked token, a wrong API URL), after showing the rest."
         ),
     )
     add_content_options(p, state=True)
@@ -66,5 +69,25 @@ def run(args: argparse.Namespace) -> int:
 
     with reaching(request.where, request.api) as api:
         return render(
-            runner.status(replace(request, api=api)), as_json=as_json, show=show, document=dict
+            runner.status(replace(request, api=api)),
+            as_json=as_json,
+            show=show,
+            document=dict,
+            failure=failure,
         )
+
+
+def failure(data: dict[str, Any]) -> str | None:
+    """Why status fails: it had a token for the account and could not read the account.
+
+    What it shows of the state is still shown; the exit code says the account
+    part is missing (a revoked token, a wrong --api-url), so CI does not pass.
+    """
+    facts = data.get("account")
+    if not facts or "error" not in facts:
+        return None
+    source = f" with the token from {facts['token_source']}" if "token_source" in facts else ""
+    return (
+        f"could not read the Threads account{source}: {facts['error']}; check the token "
+        "('threadsync auth status') and the API URL"
+    )

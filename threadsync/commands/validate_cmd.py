@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from threadsync.commands._common import where_from
 from threadsync.commands._options import add_content_options
 from threadsync.output.escape import terminal_text
+from threadsync.output.verdict import plural, verdict
 from threadsync.project import Where
 
 if TYPE_CHECKING:
@@ -34,10 +35,6 @@ def add_parser(sub: Any) -> None:
     )
     add_content_options(p)
     p.add_argument("--json", action="store_true", help="print the problems as a JSON list")
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _display(problem: Problem, root: Path) -> Problem:
@@ -82,30 +79,10 @@ def run(args: argparse.Namespace) -> int:
         root, config = load_settings(where)
     except ConfigError as exc:
         problems = [_display(p, root) for p in exc.problems]
-        errors = len(problems)
-        _report(problems, as_json, f"{_plural(errors, 'error')} in the configuration")
+        _report(problems, as_json, f"{plural(len(problems), 'error')} in the configuration")
         return 1
     content = load_project(root, config, held_tokens=held_tokens(where, config))
     problems = [_display(p, root) for p in content.problems]
-    n_errors = len(content.errors)
-    n_warnings = len(content.warnings)
-    if n_errors:
-        files = len({p.path for p in content.errors})
-        summary = f"{_plural(n_errors, 'error')}"
-        if n_warnings:
-            summary += f", {_plural(n_warnings, 'warning')}"
-        summary += f" in {_plural(files, 'file')}"
-        _report(problems, as_json, summary)
-        return 1
-    extras = []
-    drafts = len(content.drafts)
-    if drafts:
-        extras.append(_plural(drafts, "draft"))
-    if n_warnings:
-        extras.append(_plural(n_warnings, "warning"))
-    posts = len(content.posts)
-    summary = f"{posts} post{'' if posts == 1 else 's'} valid"
-    if extras:
-        summary += f" ({', '.join(extras)})"
+    summary = verdict(content.problems, posts=len(content.posts), drafts=len(content.drafts))
     _report(problems, as_json, summary)
-    return 0
+    return 1 if content.errors else 0

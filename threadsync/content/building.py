@@ -98,7 +98,8 @@ class PostBuilder:
         content, self.content_pattern = split_content_glob(config.content)
         self.content_dir = root / content
         self.content_label = _rel(str(self.content_dir), str(root))
-        self.problems: list[Problem] = []
+        # threadsync.yaml's own warnings (a retired setting) are shown with the content's.
+        self.problems: list[Problem] = list(config.warnings)
         self.known_ids: set[str] = set()  # ids of every post file, valid or not
         self.env_vars = self._env_vars(os.environ if env is None else env, held_tokens)
         self._media_arg = media_url_context
@@ -252,7 +253,7 @@ class PostBuilder:
             else:
                 line, col = source.locate(loc)
             message = f"{field_name(loc)}: {exc.message}"
-            if exc.message.startswith(TOO_BIG):  # the kind of problem first, as the README shows
+            if exc.message.startswith(TOO_BIG):  # the kind of problem first, as the docs show
                 message = f"{TOO_BIG}: {field_name(loc)}{exc.message[len(TOO_BIG) :]}"
             self.add(source.path, line, col, message, loc)
             return None

@@ -1,6 +1,6 @@
 """Markdown posts: front matter, thread parts and image lines.
 
-Format (see the README's "Markdown posts")::
+Format (see "Markdown posts" in docs/writing-posts.md)::
 
     ---
     topic: Python          <- front matter: the post's fields, as in a YAML file

@@ -1,7 +1,7 @@
 """The rules Threads enforces on a post, checked offline.
 
 Each check returns ``(loc, severity, message)`` tuples, ``loc`` relative to the
-part.  The numbers come from the Threads API reference (threads-api.md §3).
+part.  The numbers come from Meta's Threads API documentation on publishing.
 """
 
 from __future__ import annotations

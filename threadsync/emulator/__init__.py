@@ -1,8 +1,11 @@
 """A local emulator of Meta's Threads Graph API (graph.threads.net), standard library only.
 
 It imports nothing else of threadsync: its rules are written again from
-``shared/reference/threads-api.md`` (cited as ``ref §N`` in the code), so a
-mistake in the client or in content validation shows up as a disagreement.
+Meta's Threads API documentation, so a mistake in the client or in content
+validation shows up as a disagreement.  ``ref §N`` in the code names the part
+of that documentation a rule comes from: §1 base URL, versions and auth, §2
+OAuth and tokens, §3 publishing, §4 rate limits and quotas, §5 errors, §6
+retrieval and replies, §7 delete and repost, §8 insights, §10 duplicates.
 
 Use from tests::
 
@@ -12,10 +15,11 @@ Use from tests::
 
 or from a shell: ``threadsync emulator --port 0``.
 
-Emulator-specific behaviour (documented in the README's "Emulator reference"):
+Emulator-specific behaviour (documented in docs/emulator.md):
 
-- Processing: IMAGE, VIDEO and CAROUSEL containers stay IN_PROGRESS for the
-  configured time per kind, then FINISHED; TEXT finishes at once.  A media URL
+- Processing: containers stay IN_PROGRESS for the configured time per kind
+  (``text``, ``image``, ``video``, ``carousel``), then FINISHED; TEXT finishes
+  at once by default, and ``text=0.3s`` makes it late, as Meta's sometimes is.  A media URL
   containing ``emulator-error=NAME`` (e.g. ``FAILED_DOWNLOADING_VIDEO``) ends
   in ERROR with ``error_message`` NAME; ``emulator-processing=2s`` sets that
   container's own processing time.  Containers expire 24 h after creation.

@@ -13,7 +13,7 @@ GET      /__emulator__/clock                  ``{"now": unix seconds}``
 POST     /__emulator__/clock/advance          ``{"seconds": N}``
 POST     /__emulator__/tokens                 ``{"kind","age","scopes","user_id","username"}``
 POST     /__emulator__/users                  ``{"username", ...profile fields}``
-GET/POST /__emulator__/processing             ``{"image": 1, "video": "5s"}`` or ``{"spec"}``
+GET/POST /__emulator__/processing             ``{"text": 0.3, "video": "5s"}`` or ``{"spec"}``
 GET      /__emulator__/faults                 the rules, with matched/fired counts
 POST     /__emulator__/faults                 add a rule (see faults.py)
 DELETE   /__emulator__/faults                 remove every rule, release stalls

@@ -17,12 +17,12 @@ from .model import ALL_SCOPES, Post
 from .render import container_status, permalink
 from .state import DEFAULT_APP_ID, DEFAULT_APP_SECRET, Store
 
-PROCESSING_KINDS = ("image", "video", "carousel")
+PROCESSING_KINDS = ("text", "image", "video", "carousel")
 Processing: TypeAlias = "str | Mapping[str, float | str] | None"
 
 
 def parse_processing(spec: Processing) -> dict[str, float]:
-    """``image=1s,video=5s,carousel=1s`` (or a mapping) to seconds per kind."""
+    """``text=0.3s,image=1s,video=5s,carousel=1s`` (or a mapping) to seconds per kind."""
     if spec is None:
         return {}
     if isinstance(spec, str):

@@ -44,7 +44,9 @@ def live_post(call: Call, media_id: str) -> Post | None:
 
 def _processing(call: Call, spec: Spec) -> tuple[float, str | None]:
     """Seconds of IN_PROGRESS, and the error it ends in (ref §3 "Container status")."""
-    kind = {"IMAGE": "image", "VIDEO": "video", "CAROUSEL": "carousel"}.get(spec.media_type)
+    kind = {"TEXT": "text", "IMAGE": "image", "VIDEO": "video", "CAROUSEL": "carousel"}.get(
+        spec.media_type
+    )
     delay = call.store.processing.get(kind, 0.0) if kind else 0.0
     url = spec.media_url or ""
     marker = _DELAY_MARKER.search(url)

@@ -1,9 +1,12 @@
 """Routing: which handler answers a method and path, after auth and scopes.
 
 Data paths are versioned (``/v1.0/...``) and also accepted without the
-version (ref §1: UNVERIFIED whether Meta does).  Token paths are unversioned
-only (ref §1): ``/oauth/authorize``, ``/oauth/access_token``,
-``/access_token``, ``/refresh_access_token``.
+version (ref §1: UNVERIFIED whether Meta does).  The token paths are
+documented unversioned (``/oauth/access_token``, ``/access_token``,
+``/refresh_access_token``), but Graph treats the version as an optional
+prefix and Meta's sample app sends it, so each answers the same under
+``/v1.0`` (ref §1).  ``/oauth/authorize`` is threads.net's consent page, never
+under a version.
 """
 
 from __future__ import annotations
@@ -26,10 +29,9 @@ def dispatch(
         segments = segments[1:]
     with store.lock:
         try:
-            if not versioned:
-                token_route = _token_paths(store, method, segments, params, headers)
-                if token_route is not None:
-                    return token_route
+            token_route = _token_paths(store, method, segments, params, headers, versioned)
+            if token_route is not None:
+                return token_route
             return _data(store, method, segments, params, headers)
         except (GraphError, OAuthCodeError) as exc:
             return exc.response()
@@ -40,10 +42,15 @@ def dispatch(
 
 
 def _token_paths(
-    store: Store, method: str, segs: list[str], params: dict[str, str], headers: dict[str, str]
+    store: Store,
+    method: str,
+    segs: list[str],
+    params: dict[str, str],
+    headers: dict[str, str],
+    versioned: bool,
 ) -> Response | None:
     token = oauth.request_token(params, headers)
-    if segs == ["oauth", "authorize"] and method == "GET":
+    if segs == ["oauth", "authorize"] and method == "GET" and not versioned:
         return oauth.authorize(store, params)
     if segs == ["oauth", "access_token"] and method in ("GET", "POST"):
         return oauth.oauth_access_token(store, params)

@@ -39,7 +39,8 @@ from .model import (
 )
 
 FORMAT = 1
-DEFAULT_PROCESSING = {"image": 1.0, "video": 5.0, "carousel": 1.0}
+# TEXT is FINISHED at once unless told otherwise: Meta's text containers usually are.
+DEFAULT_PROCESSING = {"text": 0.0, "image": 1.0, "video": 5.0, "carousel": 1.0}
 DEFAULT_USER_ID = "17841400000000001"
 DEFAULT_USERNAME = "emulator_user"
 DEFAULT_APP_ID = "1234567890123456"
@@ -231,7 +232,9 @@ class Store:
             self.seq = int(data["seq"])
             self.primary_user = str(data["primary_user"])
             self.primary_token = str(data["primary_token"])
-            self.processing = {k: float(v) for k, v in data["processing"].items()}
+            # A file written before a kind existed keeps that kind's default.
+            saved = {k: float(v) for k, v in data["processing"].items()}
+            self.processing = {**self.default_processing, **saved}
             self.users = {u["id"]: from_dict(User, u) for u in data["users"]}
             self.tokens = {t["value"]: from_dict(Token, t) for t in data["tokens"]}
             self.codes = {c["value"]: from_dict(AuthCode, c) for c in data["codes"]}

@@ -65,11 +65,17 @@ def render_text(data: dict[str, Any], *, limit: int | None) -> str:
 
 def _account_lines(facts: dict[str, Any] | None) -> list[str]:
     if facts is None:
-        return ["Token and quota: no access token (set THREADS_ACCESS_TOKEN, or use --emulator)"]
+        return [
+            "Token and quota: no access token (set THREADS_ACCESS_TOKEN, or run 'threadsync "
+            "auth login'; or use --emulator)"
+        ]
+    source = (
+        f" (token from {terminal_text(facts['token_source'])})" if "token_source" in facts else ""
+    )
     if "error" in facts:
-        return [f"Account: could not be read: {terminal_text(facts['error'])}"]
+        return [f"Account: could not be read{source}: {terminal_text(facts['error'])}"]
     name = f"@{facts['username']}" if facts.get("username") else facts.get("user_id", "?")
-    lines = [f"Account: {terminal_text(name)}"]
+    lines = [f"Account: {terminal_text(name)}{source}"]
     if "token_error" in facts:
         lines.append(f"Token: could not be read: {terminal_text(facts['token_error'])}")
     elif facts.get("token_expires_at"):

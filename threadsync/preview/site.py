@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,9 +34,19 @@ from threadsync.preview.media import PREVIEW_WHAT, MediaStore
 from threadsync.preview.model import CardBuilder, CardView, page_of_file, page_of_post
 from threadsync.preview.render import STYLESHEET, Group, Renderer
 from threadsync.preview.snapshot import Snapshot
-from threadsync.safewrite import make_dirs, write_atomic
+from threadsync.safewrite import (
+    UnsafePath,
+    list_files,
+    make_dirs,
+    read_bytes,
+    remove,
+    write_atomic,
+)
 
 RENDER_VERSION = "1"  # bump when the templates change what a card shows
+GENERATOR_TAG = b'<meta name="generator" content="threadsync preview">'  # in base.html.j2
+_HEAD = 4096  # the tag is in the page's head, within its first few hundred bytes
+_CARD_PAGE = re.compile(r"(post|file)-[A-Za-z0-9._-]+\.html")  # model.page_of_post/_file
 _FAR = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
 _DIGEST_SCRIPT = '<script src="/__threadsync/live.js" data-page="{page}" data-digest="{digest}">'
 
@@ -97,6 +108,7 @@ class Site:
         self._written: dict[str, str] = {}  # page name -> digest of what is on disk
         self._media: MediaStore | None = None
         self._root: Path | None = None  # the project's, once built: no link below it is followed
+        self._swept = False  # pages of an earlier run, for posts that are gone, removed
 
     def _card_key(self, post: Post, status: Status, snap: Snapshot, posts: dict[str, Post]) -> str:
         problems = [str(p) for p in snap.problems_by_path.get(post.path, [])]
@@ -193,7 +205,10 @@ class Site:
             del self.cards[name]
             self.digests.pop(name, None)
             self._written.pop(name, None)
-            (self.out_dir / name).unlink(missing_ok=True)
+            remove(self.out_dir / name, root=self._root, what=PREVIEW_WHAT)
+        if not self._swept:  # later builds know every page they wrote
+            removed += self._sweep(wanted)
+            self._swept = True
         written += self._write_shared(snap)
         return BuildReport(
             cards=len(wanted),
@@ -204,6 +219,27 @@ class Site:
             errors=snap.errors,
             warnings=snap.warnings,
         )
+
+    def _sweep(self, wanted: Container[str]) -> list[str]:
+        """Remove the pages an earlier run wrote for posts (or broken files) that are gone.
+
+        Only a regular file named like a card's page that holds the preview's
+        generator tag is removed: ``--out`` may name a folder with pages of
+        someone else's, and a link is never followed.
+        """
+        stale = []
+        for name in list_files(self.out_dir, root=self._root, what=PREVIEW_WHAT):
+            if name in wanted or not _CARD_PAGE.fullmatch(name):
+                continue
+            path = self.out_dir / name
+            try:
+                html = read_bytes(path, root=self._root, what=PREVIEW_WHAT) or b""
+            except (OSError, UnsafePath):
+                continue
+            if GENERATOR_TAG in html[:_HEAD]:
+                remove(path, root=self._root, what=PREVIEW_WHAT)
+                stale.append(name)
+        return stale
 
     def _write_shared(self, snap: Snapshot) -> int:
         grouped: dict[str, list[tuple[CardView, Markup, Markup]]] = {}

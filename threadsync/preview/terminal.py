@@ -3,34 +3,18 @@
 from __future__ import annotations
 
 from threadsync.output.escape import terminal_text
+from threadsync.output.verdict import plural
+from threadsync.output.verdict import verdict as problems_verdict
 from threadsync.preview.site import BuildReport
 from threadsync.preview.snapshot import Snapshot
 
 MAX_PROBLEMS = 20
 
 
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def verdict(snap: Snapshot) -> str:
-    """E.g. '8 posts valid (1 draft)' or '2 errors, 1 warning in 1 file'."""
-    errors, warnings = snap.errors, snap.warnings
-    if errors:
-        files = len({p.path for p in snap.problems if p.is_error})
-        text = plural(errors, "error")
-        if warnings:
-            text += f", {plural(warnings, 'warning')}"
-        return f"{text} in {plural(files, 'file')}"
-    extras = []
+    """E.g. '8 posts valid (1 draft)' or '2 errors, 1 warning in 2 files'."""
     drafts = sum(1 for p in snap.posts if p.draft)
-    if drafts:
-        extras.append(plural(drafts, "draft"))
-    if warnings:
-        extras.append(plural(warnings, "warning"))
-    n = len(snap.posts)
-    text = f"{n} post{'' if n == 1 else 's'} valid"
-    return f"{text} ({', '.join(extras)})" if extras else text
+    return problems_verdict(snap.problems, posts=len(snap.posts), drafts=drafts)
 
 
 def problem_lines(snap: Snapshot) -> list[str]:
