@@ -144,7 +144,12 @@ def plain_scalar(value: str, mark: Mark | None = None) -> Any:
     c = value[0]
     if c in "-+.0123456789":
         if _INT.match(value) or _FLOAT.match(value):
-            return _number(value)
+            try:
+                return _number(value)
+            except ValueError:  # Python refuses int() of over 4,300 digits
+                raise ConstructorError(
+                    None, None, f"a number of {len(value)} characters is too long", mark
+                ) from None
         if c.isdigit() and _TIMESTAMP.match(value):
             return _timestamp(value, mark)
         return value
