@@ -18,11 +18,11 @@ import pytest
 # library's HTTP stack (with ssl), which only GitHub's REST calls need.
 CLIENT = ("threadsync.api.client", "threadsync.api.transport", "requests", "urllib3")
 HTTP = ("urllib.request", "http.client", "ssl")
-PROBE = f"""
+PROBE = """
 import sys
 from threadsync.cli import main
 code = main(sys.argv[1:])
-print(code, *[name for name in {CLIENT + HTTP!r} if name in sys.modules])
+print(code, *[name for name in {watched!r} if name in sys.modules])
 """
 STATE = """{
   "version": 1, "lineage": "l", "serial": 3, "user_id": "17841400000000001",
@@ -32,9 +32,12 @@ STATE = """{
 """
 
 
-def _run(tmp_path: Path, args: list[str], env: dict[str, str]) -> list[str]:
+def _run(
+    tmp_path: Path, args: list[str], env: dict[str, str], watched: tuple[str, ...] = CLIENT + HTTP
+) -> list[str]:
+    """The exit code, then which of the ``watched`` modules the command loaded."""
     result = subprocess.run(
-        [sys.executable, "-c", PROBE, *args],
+        [sys.executable, "-c", PROBE.format(watched=watched), *args],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -72,3 +75,16 @@ def test_apply_stopped_by_bad_content_does_not_import_the_client(tmp_path: Path)
     env = {k: v for k, v in os.environ.items() if not k.startswith("THREADS_")}
     env["THREADS_ACCESS_TOKEN"] = "canary-token-never-used-0123456789"
     assert _run(tmp_path, ["apply", "--yes"], env) == ["1"]
+
+
+@pytest.mark.parametrize(
+    ("content", "loaded"),
+    [("text: Hello\n", []), ("text: Hello {{ 1 + 1 }}\n", ["jinja2"])],
+)
+def test_jinja_loads_only_for_a_project_with_templates(
+    tmp_path: Path, content: str, loaded: list[str]
+) -> None:
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "a.yaml").write_text(content, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("THREADS_")}
+    assert _run(tmp_path, ["plan"], env, ("jinja2",)) == ["0", *loaded]

@@ -37,17 +37,12 @@ from threadsync.content.rules import (
     spoiler_entities,
 )
 from threadsync.content.safefs import RepoFiles
-from threadsync.content.templating import (
-    TOO_BIG,
-    EnvVars,
-    TemplateProblem,
-    Templater,
-    needs_render,
-)
+from threadsync.content.templatetext import TOO_BIG, EnvVars, TemplateProblem, needs_render
 from threadsync.content.yamlsrc import Source
 
 if TYPE_CHECKING:
     from threadsync.config import Config
+    from threadsync.content.templating import Templater
 
 RESERVED_VARS = ("post", "part", "env")
 _MIN_TOKEN_LEN = 6  # shorter "tokens" (a test's "x") would match any value
@@ -108,12 +103,21 @@ class PostBuilder:
         self.tz = config.tzinfo()
         self.warn_ratio = config.limits.text_warn_ratio
         self.warn_at = TEXT_LIMIT * min(self.warn_ratio, 1.0)
-        self.templater = Templater(
-            self.content_dir / "_partials", f"{self.content_label}/_partials", self.files
-        )
+        self._templater: Templater | None = None
         self.base_vars: dict[str, Any] = dict(config.vars)
         self.media_cache: dict[tuple[str, str], Any] = {}
         self.defaults = config.defaults
+
+    @property
+    def templater(self) -> Templater:
+        """Made on the first text with a template: Jinja loads only for a project that has one."""
+        if self._templater is None:
+            from threadsync.content.templating import Templater
+
+            self._templater = Templater(
+                self.content_dir / "_partials", f"{self.content_label}/_partials", self.files
+            )
+        return self._templater
 
     def _env_vars(self, env: Mapping[str, str], held_tokens: Collection[str]) -> EnvVars:
         """The variables templates may read; one that holds a token threadsync uses is refused."""

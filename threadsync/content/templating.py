@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -40,30 +40,10 @@ from threadsync.content.budget import Budget, BudgetExceeded
 from threadsync.content.rules import threads_length
 from threadsync.content.safefs import Refused, RepoFiles
 from threadsync.content.sandbox import LITERALS, BudgetedEnvironment, PartialLoader
+from threadsync.content.templatetext import TOO_BIG, EnvVars, TemplateProblem
 
 MAIN_TEMPLATE = "<template>"
-TOO_BIG = "template too large/slow"
 _CACHE_SIZE = 4096
-
-
-class TemplateProblem(Exception):
-    """A template failed: ``line`` is the 1-based line in the template, if known."""
-
-    def __init__(self, message: str, line: int | None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
-
-
-class EnvVars(dict[str, str]):
-    """The environment variables a template may read (``env.NAME``)."""
-
-    def __init__(
-        self, allowed: list[str], values: Mapping[str, str], refused: Collection[str] = ()
-    ) -> None:
-        super().__init__({k: values[k] for k in allowed if k in values})
-        self.allowed = list(allowed)
-        self.refused = frozenset(refused)  # listed, but holding a token
 
 
 _TAG = re.compile(r"(\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\})", re.DOTALL)
@@ -98,10 +78,6 @@ def _quick_split(source: str) -> tuple[tuple[Any, ...], list[str]] | None:
         tuple([literal != "" for literal in literals]),
     )
     return shape, [literal for literal in literals if literal]
-
-
-def needs_render(text: str) -> bool:
-    return "{{" in text or "{%" in text or "{#" in text
 
 
 def _date(value: Any, fmt: str = "%Y-%m-%d") -> str:
