@@ -13,10 +13,7 @@ import argparse
 import datetime as dt
 import importlib
 import os
-import platform
 import sys
-import tempfile
-import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
@@ -104,6 +101,10 @@ def _write_crash_log(
     The temp dir is shared: the file is never followed through a symlink, and
     one another user made is not written (nor named).
     """
+    import platform  # here: only a crash needs them, and every start-up would pay for them
+    import tempfile
+    import traceback
+
     body = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     text = (
         "# threadsync crash report\n\n"

@@ -20,16 +20,22 @@ from threadsync.plan import (
     PlanError,
     PostLike,
     Remote,
-    content_digest,
     same_content,
 )
 from threadsync.plan_hints import rename_hints, replace_hints
 from threadsync.state import PostState, State
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
-def _order_key(when: dt.datetime | None, path: str, now: dt.datetime) -> tuple[dt.datetime, str]:
-    """An undated post goes out as if dated ``now``: after due posts dated earlier."""
-    return (when or now, path)
+
+def _order_key(when: dt.datetime | None, path: str, now: dt.datetime) -> tuple[dt.timedelta, str]:
+    """An undated post goes out as if dated ``now``: after due posts dated earlier.
+
+    The key is the time since the epoch, so posts order by the instant, cheaply:
+    two times in one zone compare by wall clock (out of order across a DST
+    change), and times in different zones call utcoffset() on every comparison.
+    """
+    return ((when or now) - _EPOCH, path)
 
 
 def make_plan(
@@ -99,10 +105,18 @@ def make_plan(
 
     adopted: set[str] = set()
     refusals: list[Change] = []
+    entries = state.posts
     for post in in_order:
-        current = state.posts.get(post.id)
-        if post.id in moves:
-            current = state.posts[moves[post.id]]
+        current = entries.get(post.id)
+        if current is None:
+            if post.id in moves:
+                current = entries[moves[post.id]]
+        elif (
+            current.status == "published"
+            and not post.draft
+            and current.content_hash == post.content_hash
+        ):
+            continue  # published and unchanged: most posts, so no call for them
         change = _diff_post(post, current, now, retry_failed, remote, root_keys, notices, adopted)
         if change is None:
             continue
@@ -141,7 +155,7 @@ def make_plan(
         drafts=drafts,
         lineage=state.lineage,
         serial=state.serial,
-        content_digest=content_digest(posts),
+        content=tuple(posts),
         prune=prune,
         refused=tuple(refusals),
     )

@@ -19,8 +19,6 @@ import os
 import re
 import shutil
 import subprocess
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -141,6 +139,10 @@ class GitHub:
         base = api_url or _env(environ).get("GITHUB_API_URL") or DEFAULT_API_URL
         self.api_url = base.rstrip("/")
         self.timeout = timeout
+        # Here, not at the top: plan and apply import this module for step outputs,
+        # and urllib.request brings http.client and ssl, which only these calls need.
+        import urllib.request
+
         self._opener = urllib.request.build_opener()
 
     def _origin(self, url: str) -> tuple[str, str]:
@@ -152,6 +154,9 @@ class GitHub:
         url = path_or_url if "://" in path_or_url else f"{self.api_url}/{path_or_url.lstrip('/')}"
         if self._origin(url) != self._origin(self.api_url):
             raise GitHubError(f"refusing to send the GitHub token to {self._origin(url)[1]}")
+        import urllib.error
+        import urllib.request
+
         data = None if body is None else json.dumps(body).encode("utf-8")
         req = urllib.request.Request(url, data=data, method=method)  # noqa: S310 - http(s) only
         # Unredirected: urllib copies ordinary headers to wherever a 3xx points.

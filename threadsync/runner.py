@@ -322,11 +322,7 @@ def _apply_one(
     sleep: Callable[[float], None] | None,
     now: Callable[[], dt.datetime],
 ) -> ApplyResult:
-    from threadsync.apply import Applier, ApplyInterrupted, ApplyReport, refused_results
-    from threadsync.journal import Journal
     from threadsync.lock import state_lock
-    from threadsync.media.gate import open_gate
-    from threadsync.publisher import ApplyOptions
     from threadsync.saved_plan import check_fresh
     from threadsync.state import StateStore
 
@@ -354,8 +350,13 @@ def _apply_one(
             return ApplyResult(made, refusal=refusal)
         if not made.has_changes:
             # A refused post is not a change, but an apply that leaves one out says so.
-            refused = ApplyReport(refused_results(made)) if made.refused else None
-            return ApplyResult(made, refused)
+            if not made.refused:
+                return ApplyResult(made)
+            from threadsync.apply import ApplyReport, refused_results
+
+            return ApplyResult(made, ApplyReport(refused_results(made)))
+        from threadsync.media.gate import open_gate
+
         posts = {p.id: p for p in content.posts}
         # Before the question: a missing boto3 or bucket credentials is one error, up front.
         gate = open_gate(
@@ -367,6 +368,11 @@ def _apply_one(
         )
         if saved is None and not ui.confirm(target, made):
             return ApplyResult(made, cancelled=True)
+        # Only now: bad content, a held lock or nothing to do never loads the publisher.
+        from threadsync.apply import Applier, ApplyInterrupted
+        from threadsync.journal import Journal
+        from threadsync.publisher import ApplyOptions
+
         options = ApplyOptions.from_config(
             target.config.apply, workers=request.workers, lookup=request.lookup
         )
@@ -407,15 +413,20 @@ def _stoppable(
     containers; a worker polling a video must not make it wait minutes.  The
     real wait is a wait on ``stop`` itself, so it ends the moment it is set.
     """
-    from threadsync.publisher import Interrupted as Stopped
+
+    def stopped() -> Exception:
+        # Here: the publisher (and the client it names) loads only once apply publishes.
+        from threadsync.publisher import Interrupted
+
+        return Interrupted("apply was interrupted")
 
     def pause(seconds: float) -> None:
         if stop.is_set():
-            raise Stopped("apply was interrupted")
+            raise stopped()
         if sleep is not None:
             sleep(seconds)
         elif stop.wait(seconds):
-            raise Stopped("apply was interrupted")
+            raise stopped()
 
     return pause
 

@@ -39,7 +39,10 @@ def utcnow() -> dt.datetime:
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+    # cache_strings: pydantic-core looks every short JSON string up in a cache by
+    # default, and nearly every string here (ids, hashes, permalinks, dates) is
+    # unique, so the cache costs more than it saves (10,000 posts: 71 -> 65 ms).
+    model_config = ConfigDict(extra="forbid", validate_assignment=False, cache_strings=False)
 
 
 class Attempt(_Model):

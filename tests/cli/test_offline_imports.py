@@ -1,4 +1,9 @@
-"""Offline commands never import the API client or requests: start-up time counts."""
+"""Offline commands never import the API client or requests: start-up time counts.
+
+Neither do the steps of apply that come before its first request (reading
+the content, the state lock), so a run that stops there (bad content) pays
+for none of it.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,38 @@ from pathlib import Path
 
 import pytest
 
+# The client: threadsync's transport and what it is built on; and the standard
+# library's HTTP stack (with ssl), which only GitHub's REST calls need.
+CLIENT = ("threadsync.api.client", "threadsync.api.transport", "requests", "urllib3")
+HTTP = ("urllib.request", "http.client", "ssl")
 PROBE = """
 import sys
 from threadsync.cli import main
 code = main(sys.argv[1:])
-print(code, "requests" in sys.modules, "threadsync.api.client" in sys.modules)
+print(code, *[name for name in {watched!r} if name in sys.modules])
 """
+STATE = """{
+  "version": 1, "lineage": "l", "serial": 3, "user_id": "17841400000000001",
+  "posts": {"a": {"status": "published", "content_hash": "h",
+                  "parts": [{"media_id": "18000000000000001"}]}}
+}
+"""
+
+
+def _run(
+    tmp_path: Path, args: list[str], env: dict[str, str], watched: tuple[str, ...] = CLIENT + HTTP
+) -> list[str]:
+    """The exit code, then which of the ``watched`` modules the command loaded."""
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE.format(watched=watched), *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    return result.stdout.splitlines()[-1].split() if result.stdout else [result.stderr]
 
 
 @pytest.mark.parametrize(
@@ -23,6 +54,8 @@ print(code, "requests" in sys.modules, "threadsync.api.client" in sys.modules)
         (["validate"], "text: Hello\n", 0),
         (["plan"], "text: Hello\n", 0),
         (["plan"], "text: [unclosed\n", 1),  # the error path too
+        (["status"], "text: Hello\n", 0),
+        (["status", "--json"], "text: Hello\n", 0),
     ],
 )
 def test_offline_commands_do_not_import_the_client(
@@ -30,14 +63,28 @@ def test_offline_commands_do_not_import_the_client(
 ) -> None:
     (tmp_path / "content").mkdir()
     (tmp_path / "content" / "a.yaml").write_text(content, encoding="utf-8")
+    (tmp_path / ".threadsync").mkdir()
+    (tmp_path / ".threadsync" / "state.json").write_text(STATE, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("THREADS_")}
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE, *args],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.stdout.splitlines()[-1].split() == [str(code), "False", "False"], result.stderr
+    assert _run(tmp_path, args, env) == [str(code)]
+
+
+def test_apply_stopped_by_bad_content_does_not_import_the_client(tmp_path: Path) -> None:
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "a.yaml").write_text("text: [unclosed\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("THREADS_")}
+    env["THREADS_ACCESS_TOKEN"] = "canary-token-never-used-0123456789"
+    assert _run(tmp_path, ["apply", "--yes"], env) == ["1"]
+
+
+@pytest.mark.parametrize(
+    ("content", "loaded"),
+    [("text: Hello\n", []), ("text: Hello {{ 1 + 1 }}\n", ["jinja2"])],
+)
+def test_jinja_loads_only_for_a_project_with_templates(
+    tmp_path: Path, content: str, loaded: list[str]
+) -> None:
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "a.yaml").write_text(content, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("THREADS_")}
+    assert _run(tmp_path, ["plan"], env, ("jinja2",)) == ["0", *loaded]

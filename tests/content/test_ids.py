@@ -6,10 +6,15 @@ a backtick, ``<`` or a bidi control could forge a line of any of them.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from unittest import mock
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from threadsync.content import ids
 from threadsync.content.ids import id_problem, printable
 
 from .contentkit import load, messages
@@ -98,3 +103,12 @@ def test_printable_escapes_only_what_an_id_cant_hold() -> None:
     assert printable("content/a b/café.md") == "content/a b/café.md"
     assert printable("a\\b\tc") == "a\\x5cb\\x09c"
     assert id_problem("ok/fine-id_1.2") is None
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["a", "é", "1", ".", "..", "/", "-", "_", " ", "\n", "\u202e"]),
+                max_size=7).map("".join))  # fmt: skip
+def test_the_one_pattern_for_good_ids_agrees_with_every_check(post_id: str) -> None:
+    quick = id_problem(post_id)
+    with mock.patch.object(ids, "_GOOD_ID", re.compile(r"(?!)")):  # matches nothing
+        assert id_problem(post_id) == quick

@@ -176,6 +176,27 @@ def test_posts_are_ordered_by_publish_at_then_path(tmp_path: Path) -> None:
     ]
 
 
+def test_posts_are_ordered_by_the_instant_they_go_out_across_a_dst_change(
+    tmp_path: Path,
+) -> None:
+    # 02:30 does not exist in Berlin on 2027-03-28 (clocks go from 02:00 to 03:00):
+    # it is read as 02:30+01:00, 01:30 UTC, which is after 03:10+02:00 (01:10 UTC).
+    project = load(
+        tmp_path,
+        {
+            "content/a-gap.yaml": "text: a\npublish_at: 2027-03-28 02:30:00",
+            "content/b-after.yaml": "text: b\npublish_at: 2027-03-28 03:10:00",
+            "content/c-utc.yaml": "text: c\npublish_at: 2027-03-28T01:20:00Z",
+        },
+        config="timezone: Europe/Berlin\n",
+        now=NOW,
+    )
+    assert messages(project) == []
+    assert [p.id for p in project.posts] == ["b-after", "c-utc", "a-gap"]
+    instants = [p.publish_at.astimezone(UTC) for p in project.posts if p.publish_at]
+    assert instants == sorted(instants)
+
+
 def test_naive_publish_at_uses_the_configured_timezone(tmp_path: Path) -> None:
     project = load(
         tmp_path,
@@ -856,3 +877,45 @@ def test_a_reference_to_a_file_that_fails_to_parse_gets_no_second_error(tmp_path
     assert [m for m in found if m.startswith("content/a.yaml")]
     assert not [m for m in found if m.startswith("content/b.yaml")]
     assert [m for m in found if m.startswith("content/c.yaml") and "'nope'" in m]
+
+
+# -- a crash in one step of one file ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("target", "error", "message"),
+    [
+        ("loader.parse_post_yaml", RecursionError(), "the file is nested too deeply to read"),
+        (
+            "loader._ProjectLoader.type_check",
+            KeyError("x"),
+            "internal error while reading this file (KeyError: 'x'); please report it",
+        ),
+        (
+            "building.id_problem",
+            ValueError("boom"),
+            "internal error while reading this file (ValueError: boom); please report it",
+        ),
+    ],
+)
+def test_a_crash_on_one_file_is_reported_against_it_and_the_rest_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str, error: Exception, message: str
+) -> None:
+    from threadsync.content import building, loader
+
+    module, _, name = target.partition(".")
+    owner: object = {"loader": loader, "building": building}[module]
+    if "." in name:
+        cls, name = name.split(".")
+        owner = getattr(owner, cls)
+    real = getattr(owner, name)
+
+    def flaky(*args: object, **kwargs: object) -> object:
+        if "bad" in repr(args) + repr(kwargs):
+            raise error
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, flaky)
+    project = load(tmp_path, {"content/good.yaml": "text: x", "content/bad.yaml": "text: bad"})
+    assert messages(project) == [f"content/bad.yaml:1:1: {message}"]
+    assert [p.id for p in project.posts] == ["good"]

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+from unittest import mock
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from threadsync.content import rules
 from threadsync.content.models import Reference, TextEntity
 from threadsync.content.rules import (
     check_country,
@@ -252,3 +257,54 @@ def test_other_fields() -> None:
     ]
     assert part(topic="a&b")[0][0] == ("topic",)
     assert part(gif="https://giphy.com/gifs/x-abc")[0][0] == ("gif",)
+
+
+# Text made of what the rules look at: spaces, links, control characters, emoji.
+_URLS = st.builds(
+    "{}{}.x ".format,
+    st.sampled_from(["https://", "http://", "www.", "WWW.", "Www.", "https://www."]),
+    st.text("abc", min_size=1, max_size=3),
+)
+_TEXT_PIECES = st.one_of(
+    st.sampled_from([*"aZ. \n\t\x1f\x07", "😀", "é", "a" * 120, "\ud800"]), _URLS
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    text=st.lists(_TEXT_PIECES, max_size=12).map("".join),
+    topic=st.sampled_from([None, "", " ", "Python", "a.b", "R&D", "x" * 50, "x" * 51]),
+    warn_ratio=st.sampled_from([0.1, 0.5, 0.9, 1.0]),
+    media_count=st.sampled_from([0, 0, 0, 1]),
+    spoiler_media=st.sampled_from([False, False, True]),
+    extra=st.sampled_from([{}, {}, {}, {"poll": ["a", "b"]}, {"link": "https://l.x"}]),
+)
+def test_the_plain_text_shortcut_agrees_with_every_rule(
+    text: str,
+    topic: str | None,
+    warn_ratio: float,
+    media_count: int,
+    spoiler_media: bool,
+    extra: dict[str, object],
+) -> None:
+    values = {
+        "text": text,
+        "topic": topic,
+        "warn_ratio": warn_ratio,
+        "media_count": media_count,
+        "spoiler_media": spoiler_media,
+        **extra,
+    }
+    quick = part(**values)
+    with mock.patch.object(rules, "plain_text_ok", lambda *_: False):
+        assert part(**values) == quick
+
+
+@pytest.mark.parametrize("count", [4, 5, 6, 7])
+@pytest.mark.parametrize("scheme", ["https://", "www.", "WWW.", "https://www."])
+def test_the_plain_text_shortcut_counts_links(count: int, scheme: str) -> None:
+    text = " ".join(f"{scheme}{name}.x" for name in "abcdefg"[:count])
+    quick = part(text=text, topic=None)
+    with mock.patch.object(rules, "plain_text_ok", lambda *_: False):
+        assert part(text=text, topic=None) == quick
+    assert (quick != []) == (count > rules.LINK_LIMIT)

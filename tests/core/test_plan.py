@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from dataclasses import dataclass
 
 import pytest
@@ -300,11 +301,41 @@ def test_plan_data_follows_the_contract() -> None:
     ]
 
 
+def test_posts_are_planned_by_the_instant_they_go_out_across_a_dst_change() -> None:
+    berlin = zoneinfo.ZoneInfo("Europe/Berlin")
+    # 02:30 does not exist in Berlin on 2027-03-28: it is 01:30 UTC, after 03:10 (01:10 UTC).
+    gap = dt.datetime(2027, 3, 28, 2, 30, tzinfo=berlin)
+    after = dt.datetime(2027, 3, 28, 3, 10, tzinfo=berlin)
+    between = dt.datetime(2027, 3, 28, 1, 20, tzinfo=dt.timezone.utc)
+    posts = [P("a-gap", publish_at=gap), P("b-after", publish_at=after), P("c", publish_at=between)]
+    plan = make_plan(posts, State(), NOW)
+    assert [c.id for c in plan.changes] == ["b-after", "c", "a-gap"]
+
+
 def test_content_digest_changes_with_content() -> None:
     a = make_plan([P("a")], State(), NOW).content_digest
     b = make_plan([P("a", content_hash="other")], State(), NOW).content_digest
     c = make_plan([P("a")], State(), NOW).content_digest
     assert a == c != b
+
+
+def test_content_digest_is_worked_out_only_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threadsync.plan as plan_module
+
+    posts = [P("a"), P("b", content_hash="other")]
+    expected = plan_module.content_digest(posts)
+    calls: list[int] = []
+    real = plan_module.content_digest
+
+    def counting(given: object) -> str:
+        calls.append(1)
+        return real(given)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(plan_module, "content_digest", counting)
+    plan = make_plan(posts, State(posts={"a": published()}), NOW)
+    assert calls == []  # a text plan never shows it: no cost for the common case
+    assert plan.content_digest == expected
+    assert plan.content_digest == expected and calls == [1]  # then kept
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from threadsync import runner
 from threadsync.commands._common import render, where_from
 from threadsync.commands._options import add_account_option, add_content_options
-from threadsync.lock import Holder
+
+if TYPE_CHECKING:  # every command module is imported to build the parser: keep it light
+    from threadsync.lock import Holder
 
 
 def add_parser(sub: Any) -> None:

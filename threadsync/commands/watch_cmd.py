@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import shutil
 import sys
-import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -112,6 +110,9 @@ def _out_dir(out: Path | None) -> Iterator[Path]:
     if out is not None:
         yield out
         return
+    import shutil  # here: every command module is imported at start-up to build the parser
+    import tempfile
+
     tmp = Path(tempfile.mkdtemp(prefix="threadsync-watch-"))
     try:
         yield tmp

@@ -26,40 +26,36 @@ from threadsync.content.media import (
     kind_from_name,
 )
 from threadsync.content.models import MediaItem, Part, PartKind
+from threadsync.content.plainpart import plain_part
 from threadsync.content.problems import Loc, Problem, Severity, field_name
 from threadsync.content.rawmodels import MediaSpec, PartFields, PostFile
 from threadsync.content.rules import (
     ALT_LIMIT,
+    TEXT_LIMIT,
     bad_character,
     check_text_part,
     ghost_issues,
     spoiler_entities,
 )
 from threadsync.content.safefs import RepoFiles
-from threadsync.content.templating import (
-    TOO_BIG,
-    EnvVars,
-    TemplateProblem,
-    Templater,
-    needs_render,
-)
+from threadsync.content.templatetext import TOO_BIG, EnvVars, TemplateProblem, needs_render
 from threadsync.content.yamlsrc import Source
 
 if TYPE_CHECKING:
     from threadsync.config import Config
+    from threadsync.content.templating import Templater
 
 RESERVED_VARS = ("post", "part", "env")
 _MIN_TOKEN_LEN = 6  # shorter "tokens" (a test's "x") would match any value
 MediaContextArg = MediaUrlContext | Callable[[], MediaUrlContext] | None
 
 
-class PartDraft(NamedTuple):
-    """A rendered, checked part and the raw ``quote`` it still has to resolve."""
+class Quote(NamedTuple):
+    """A part's raw ``quote``, still to resolve across files."""
 
-    loc: Loc
-    part: Part  # with quote=None: references are resolved across files
-    quote: str | None
-    tail: str = ""  # the whitespace trimmed from the end of the text
+    position: int  # of the part in ``LoadedPost.parts``
+    loc: Loc  # of the part in the file
+    value: str
 
 
 @dataclass(slots=True)
@@ -74,7 +70,9 @@ class LoadedPost:
     draft: bool
     on_change: str
     reply_to: str | None
-    parts: list[PartDraft] = field(default_factory=list)
+    parts: list[Part] = field(default_factory=list)  # rendered, checked, with quote=None
+    quotes: list[Quote] = field(default_factory=list)
+    tails: list[str] = field(default_factory=list)  # per part: whitespace trimmed from its end
     failed: bool = False
     has_refs: bool = False  # a reply_to or a quote: checked across files
     ghost: bool = False
@@ -107,12 +105,22 @@ class PostBuilder:
         self.now = now or dt.datetime.now(dt.timezone.utc)
         self.tz = config.tzinfo()
         self.warn_ratio = config.limits.text_warn_ratio
-        self.templater = Templater(
-            self.content_dir / "_partials", f"{self.content_label}/_partials", self.files
-        )
+        self.warn_at = TEXT_LIMIT * min(self.warn_ratio, 1.0)
+        self._templater: Templater | None = None
         self.base_vars: dict[str, Any] = dict(config.vars)
         self.media_cache: dict[tuple[str, str], Any] = {}
         self.defaults = config.defaults
+
+    @property
+    def templater(self) -> Templater:
+        """Made on the first text with a template: Jinja loads only for a project that has one."""
+        if self._templater is None:
+            from threadsync.content.templating import Templater
+
+            self._templater = Templater(
+                self.content_dir / "_partials", f"{self.content_label}/_partials", self.files
+            )
+        return self._templater
 
     def _env_vars(self, env: Mapping[str, str], held_tokens: Collection[str]) -> EnvVars:
         """The variables templates may read; one that holds a token threadsync uses is refused."""
@@ -164,15 +172,17 @@ class PostBuilder:
         self, model: PostFile, rel: str, shown: str, source: Source, default_id: str
     ) -> LoadedPost:
         post_id = model.id if model.id is not None else default_id
+        explicit = model.id is not None
         loaded = LoadedPost(
-            path=shown,
-            source=source,
-            id=post_id,
-            id_explicit=model.id is not None,
-            publish_at=None,
-            draft=model.draft,
-            on_change=model.on_change or self.defaults.on_change or "warn",
-            reply_to=model.reply_to,
+            shown,
+            source,
+            post_id,
+            explicit,
+            None,
+            model.draft,
+            model.on_change or self.defaults.on_change or "warn",
+            model.reply_to,
+            [],
             ghost=model.ghost,
         )
         self.known_ids.add(post_id)
@@ -211,22 +221,20 @@ class PostBuilder:
         if post_vars:
             self._check_vars(source, (), post_vars)
         parts: list[tuple[Loc, PartFields]] = [((), model)]
-        parts += [(("thread", i), p) for i, p in enumerate(model.thread or [])]
-        post_info = {
-            "id": post_id,
-            "path": shown,
-            "publish_at": loaded.publish_at,
-        }
+        if model.thread:
+            parts += [(("thread", i), p) for i, p in enumerate(model.thread)]
+        count = len(parts)
+        built = loaded.parts
         for index, (loc, part) in enumerate(parts):
-            draft = self._build_part(
-                source, loc, part, post_vars, post_info, index, len(parts), rel
-            )
-            if draft is None:
+            made = self._build_part(source, loc, part, post_vars, loaded, index, count, rel)
+            if made is None:
                 loaded.failed = True
-            else:
-                loaded.parts.append(draft)
-                if draft.quote is not None:
-                    loaded.has_refs = True
+                continue
+            if part.quote is not None:
+                loaded.quotes.append(Quote(len(built), loc, part.quote))
+                loaded.has_refs = True
+            built.append(made[0])
+            loaded.tails.append(made[1])
         if model.reply_to is not None:
             loaded.has_refs = True
         if model.ghost:
@@ -241,7 +249,7 @@ class PostBuilder:
         if not loaded.failed and loaded.parts:
             root = loaded.parts[0]
             cleared = {"topic": None, "countries": None, "location": None}
-            loaded.parts[0] = root._replace(part=Part.make(**{**vars(root.part), **cleared}))
+            loaded.parts[0] = Part.make(**{**vars(root), **cleared})
 
     def _check_vars(self, source: Source, loc: Loc, values: dict[str, Any]) -> None:
         for key in values:
@@ -275,7 +283,7 @@ class PostBuilder:
         self,
         part: PartFields,
         post_vars: dict[str, Any],
-        post_info: dict[str, Any],
+        post: LoadedPost,
         index: int,
         count: int,
     ) -> Callable[[], dict[str, Any]]:
@@ -283,7 +291,7 @@ class PostBuilder:
             ctx = dict(self.base_vars)
             ctx.update(post_vars)
             ctx.update(part.vars or {})
-            ctx["post"] = post_info
+            ctx["post"] = {"id": post.id, "path": post.path, "publish_at": post.publish_at}
             ctx["part"] = {"index": index, "number": index + 1, "count": count}
             ctx["env"] = self.env_vars
             return ctx
@@ -337,11 +345,15 @@ class PostBuilder:
         loc: Loc,
         part: PartFields,
         post_vars: dict[str, Any],
-        post_info: dict[str, Any],
+        post: LoadedPost,
         index: int,
         count: int,
         rel: str,
-    ) -> PartDraft | None:
+    ) -> tuple[Part, str] | None:
+        """The part, rendered and checked, and the whitespace trimmed from its text's end."""
+        plain = plain_part(part, self.defaults, self.warn_at)
+        if plain is not None:
+            return plain, (part.text or "")[len(plain.text) :]
         ok = True
         if loc and part.vars:
             self._check_vars(source, loc, part.vars)
@@ -360,7 +372,7 @@ class PostBuilder:
             or (poll is not None and any("{" in v for v in poll))
             or (spoilers is not None and any("{" in v for v in spoilers))
         ):
-            context = self._context_factory(part, post_vars, post_info, index, count)
+            context = self._context_factory(part, post_vars, post, index, count)
             rendered = self._render_fields(
                 source, loc, context, text, attachment, link, topic, poll, spoilers
             )
@@ -379,7 +391,7 @@ class PostBuilder:
         media: list[MediaItem] | None = []
         if part.media:
             if context is None:
-                context = self._context_factory(part, post_vars, post_info, index, count)
+                context = self._context_factory(part, post_vars, post, index, count)
             media = self._media(source, loc, part.media, rel, context)
         if media is None:
             ok = False
@@ -425,7 +437,7 @@ class PostBuilder:
             countries=countries,
             location=location,
         )
-        return PartDraft(loc, built, part.quote, tail)
+        return built, tail
 
     # -- media -------------------------------------------------------------------------------
 

@@ -15,6 +15,9 @@ import unicodedata
 
 _ID = re.compile(r"[\w.\-/]+")  # \w: Unicode letters and digits, and "_"
 _PATH = re.compile(r"[\w.\-/ ]+")
+# Every id ``id_problem`` accepts, in one match: segments of the alphabet
+# joined by single '/', none of them '.' or '..'.
+_GOOD_ID = re.compile(r"(?!\.\.?(?:/|\Z))[\w.\-]+(?:/(?!\.\.?(?:/|\Z))[\w.\-]+)*")
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _NAMES = {
     "\n": "a newline",
@@ -47,6 +50,8 @@ def _first_bad(text: str, allowed: re.Pattern[str]) -> str | None:
 
 def id_problem(post_id: str) -> str | None:
     """Why ``post_id`` can't be an id, or ``None`` when it can."""
+    if _GOOD_ID.fullmatch(post_id):
+        return None
     if not post_id:
         return "is empty"
     if not _ID.fullmatch(post_id):

@@ -21,8 +21,9 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from threadsync.content.flatyaml import parse_post_yaml
 from threadsync.content.problems import Loc
-from threadsync.content.yamlsrc import Source, parse_yaml
+from threadsync.content.yamlsrc import Source
 
 VIDEO_SUFFIXES = (".mp4", ".mov")
 IMAGE_LINE = re.compile(
@@ -121,7 +122,7 @@ def parse_markdown(text: str, path: str) -> tuple[dict[str, Any], Source, list[t
         front = text[first.end() + 1 : close.start()]
         source.line_offset = 1
         if front.strip():
-            parsed = parse_yaml(front)
+            parsed = parse_post_yaml(front)
             source.yaml_text = front
             if parsed.data is not None and not isinstance(parsed.data, dict):
                 raise MarkdownError(2, 1, "front matter must be a mapping of fields (key: value)")

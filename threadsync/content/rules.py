@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from functools import lru_cache
-from importlib import resources
 
 from threadsync.content.models import Reference, TextEntity
 
@@ -166,6 +165,8 @@ def classify_reference(value: str, content_ids: set[str] | dict[str, object]) ->
 @lru_cache(maxsize=1)
 def country_names() -> dict[str, str]:
     """ISO 3166-1 alpha-2 code → short name, from the package's ``data/countries.yaml``."""
+    from importlib import resources  # here: only a post with countries needs it
+
     from threadsync.content.yamlsrc import parse_yaml
 
     text = resources.files("threadsync.content").joinpath("data/countries.yaml").read_text("utf-8")
@@ -234,6 +235,30 @@ def bad_character(text: str) -> str | None:
     return f"contains {what} (U+{ord(ch):04X}) at character {m.start() + 1}"
 
 
+def plain_text_ok(text: str, warn_at: float) -> bool:
+    """ASCII text no rule objects to: no control character, not empty, under
+    ``warn_at`` characters (at most the limit), too few ``://`` and ``www.`` to
+    reach the link limit."""
+    return (
+        text.isascii()
+        and (text.isprintable() or _BAD_CHARS.search(text) is None)
+        and len(text) <= warn_at
+        and not text.isspace()
+        and text != ""
+        and text.count("://") + text.lower().count("www.") <= LINK_LIMIT
+    )
+
+
+def topic_ok(topic: str) -> bool:
+    """A topic no rule objects to."""
+    return (
+        0 < len(topic) <= TOPIC_LIMIT
+        and "." not in topic
+        and "&" not in topic
+        and not topic.isspace()
+    )
+
+
 def check_text_part(
     *,
     text: str,
@@ -250,6 +275,20 @@ def check_text_part(
     warn_ratio: float,
 ) -> list[Issue]:
     """Every per-part rule except media files and references."""
+    if (
+        media_count == 0
+        and poll is None
+        and link is None
+        and gif is None
+        and attachment is None
+        and spoilers is None
+        and countries is None
+        and location is None
+        and not spoiler_media
+        and plain_text_ok(text, TEXT_LIMIT * min(warn_ratio, 1.0))
+        and (topic is None or topic_ok(topic))
+    ):
+        return []  # most parts: plain text and nothing else set, which no rule objects to
     issues: list[Issue] = []
     if not (text.isascii() and text.isprintable()) and _BAD_CHARS.search(text):
         issues.append((("text",), "error", f"text {bad_character(text)}"))

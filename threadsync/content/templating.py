@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -40,34 +40,14 @@ from threadsync.content.budget import Budget, BudgetExceeded
 from threadsync.content.rules import threads_length
 from threadsync.content.safefs import Refused, RepoFiles
 from threadsync.content.sandbox import LITERALS, BudgetedEnvironment, PartialLoader
+from threadsync.content.templatetext import TOO_BIG, EnvVars, TemplateProblem
 
 MAIN_TEMPLATE = "<template>"
-TOO_BIG = "template too large/slow"
 _CACHE_SIZE = 4096
 
 
-class TemplateProblem(Exception):
-    """A template failed: ``line`` is the 1-based line in the template, if known."""
-
-    def __init__(self, message: str, line: int | None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
-
-
-class EnvVars(dict[str, str]):
-    """The environment variables a template may read (``env.NAME``)."""
-
-    def __init__(
-        self, allowed: list[str], values: Mapping[str, str], refused: Collection[str] = ()
-    ) -> None:
-        super().__init__({k: values[k] for k in allowed if k in values})
-        self.allowed = list(allowed)
-        self.refused = frozenset(refused)  # listed, but holding a token
-
-
 _TAG = re.compile(r"(\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\})", re.DOTALL)
-_MARKERS = ("{{", "{%", "{#", "}}", "%}", "#}")
+_MARKER = re.compile(r"\{\{|\{%|\{#|\}\}|%\}|#\}")
 _UNSAFE = object()
 
 
@@ -89,19 +69,15 @@ def _quick_split(source: str) -> tuple[tuple[Any, ...], list[str]] | None:
         if tag[2:3] in "-+#" or tag[-3:-2] in "-+" or tag[1] == "#" or "raw" in tag:
             return None
     literals = pieces[0::2]
-    for literal in literals:
-        if any(marker in literal for marker in _MARKERS):
-            return None
+    # One search over all the literal texts; no marker can span the NUL between two.
+    if _MARKER.search("\x00".join(literals)):
+        return None
     shape = (
         tuple(tags),
-        tuple(literal.count("\n") for literal in literals),
-        tuple(bool(literal) for literal in literals),
+        tuple([literal.count("\n") for literal in literals]),
+        tuple([literal != "" for literal in literals]),
     )
     return shape, [literal for literal in literals if literal]
-
-
-def needs_render(text: str) -> bool:
-    return "{{" in text or "{%" in text or "{#" in text
 
 
 def _date(value: Any, fmt: str = "%Y-%m-%d") -> str:

@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 from yaml.constructor import ConstructorError
+from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from threadsync.content.aliases import AliasBomb, check_aliases
@@ -33,7 +34,7 @@ HAVE_C_LOADER = _BaseLoader is not yaml.SafeLoader
 if HAVE_C_LOADER:
     from yaml._yaml import CParser
 
-_PLAIN = "!threadsync/plain"  # an untagged plain scalar, resolved by ``_plain`` below
+_PLAIN = "!threadsync/plain"  # an untagged plain scalar, resolved by ``plain_scalar`` below
 _STR = "tag:yaml.org,2002:str"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
@@ -81,8 +82,7 @@ class _Composer(_BaseLoader):  # type: ignore[misc]
         pass
 
 
-def _timestamp(node: ScalarNode) -> dt.date:
-    value: str = node.value
+def _timestamp(value: str, mark: Mark | None) -> dt.date:
     if len(value) == 10:
         with contextlib.suppress(ValueError):
             return dt.date.fromisoformat(value)
@@ -92,7 +92,7 @@ def _timestamp(node: ScalarNode) -> dt.date:
             return dt.datetime.fromisoformat(value)
     m = _TIMESTAMP.match(value)
     if m is None:
-        raise ConstructorError(None, None, f"invalid timestamp {node.value!r}", node.start_mark)
+        raise ConstructorError(None, None, f"invalid timestamp {value!r}", mark)
     v = m.groupdict()
     year, month, day = int(v["year"]), int(v["month"]), int(v["day"])
     try:
@@ -116,9 +116,7 @@ def _timestamp(node: ScalarNode) -> dt.date:
             tzinfo=tz,
         )
     except ValueError as exc:
-        raise ConstructorError(
-            None, None, f"invalid date {node.value!r}: {exc}", node.start_mark
-        ) from None
+        raise ConstructorError(None, None, f"invalid date {value!r}: {exc}", mark) from None
 
 
 def _number(text: str) -> int | float:
@@ -136,17 +134,24 @@ def _number(text: str) -> int | float:
     return float(text)
 
 
-def _plain(node: ScalarNode) -> Any:
-    """YAML 1.2 core schema resolution of a plain scalar (plus timestamps)."""
-    value: str = node.value
+def plain_scalar(value: str, mark: Mark | None = None) -> Any:
+    """YAML 1.2 core schema resolution of a plain scalar (plus timestamps).
+
+    A bad date raises ``ConstructorError`` at ``mark``.
+    """
     if not value:
         return None
     c = value[0]
     if c in "-+.0123456789":
         if _INT.match(value) or _FLOAT.match(value):
-            return _number(value)
+            try:
+                return _number(value)
+            except ValueError:  # Python refuses int() of over 4,300 digits
+                raise ConstructorError(
+                    None, None, f"a number of {len(value)} characters is too long", mark
+                ) from None
         if c.isdigit() and _TIMESTAMP.match(value):
-            return _timestamp(node)
+            return _timestamp(value, mark)
         return value
     if c in "tTfFnN~":
         return _WORDS.get(value, value)
@@ -170,7 +175,7 @@ class _Builder:
             value = node.value
             if value and value[0] not in _SPECIAL_FIRST:
                 return value
-            return _plain(node)  # type: ignore[arg-type]
+            return plain_scalar(value, node.start_mark)
         if tag == _STR and isinstance(node, ScalarNode):
             return node.value
         memo = self.memo.get(id(node))
@@ -204,7 +209,7 @@ class _Builder:
             if tag == "tag:yaml.org,2002:null":
                 return None
             if tag == "tag:yaml.org,2002:timestamp":
-                return _timestamp(node)
+                return _timestamp(value, node.start_mark)
         except ValueError:
             raise ConstructorError(
                 None, None, f"{value!r} is not a valid {tag.rsplit(':', 1)[-1]}", node.start_mark
@@ -229,7 +234,10 @@ class _Builder:
             tag = value_node.tag
             if tag == _PLAIN:
                 text = value_node.value
-                value = text if text and text[0] not in _SPECIAL_FIRST else _plain(value_node)
+                if text and text[0] not in _SPECIAL_FIRST:
+                    value = text
+                else:
+                    value = plain_scalar(text, value_node.start_mark)
             elif tag == _STR and type(value_node) is ScalarNode:
                 value = value_node.value
             else:

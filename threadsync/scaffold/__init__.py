@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import re
-from importlib import resources
 
 WORKFLOWS = (
     "threadsync-pr.yml",
@@ -56,6 +55,8 @@ _CRON_FIELD = re.compile(r"^[0-9*/,A-Za-z-]+$")
 
 def read(name: str) -> str:
     """A template's text: ``threadsync.yaml``, ``content/NAME`` or ``workflows/NAME``."""
+    from importlib import resources  # here: every start-up imports this module for --help
+
     return resources.files(__name__).joinpath(name).read_text(encoding="utf-8")
 
 
