@@ -205,9 +205,12 @@ def make_plan_for(
     finally:
         if api is not None:
             api.close()
+    from threadsync.oldtext import text_rename_hints
+
+    hints = text_rename_hints(target.root, made.changes, state, content.posts)
     warnings = [Notice(None, str(w)) for w in content.warnings]
-    if extra or warnings:
-        made = replace(made, notices=made.notices + tuple(warnings) + tuple(extra))
+    if hints or extra or warnings:
+        made = replace(made, notices=made.notices + tuple(hints + warnings + extra))
     return made
 
 

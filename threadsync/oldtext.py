@@ -1,0 +1,167 @@
+"""What a forgotten post's file said, from git: for the plan's "looks like a rename" hint.
+
+A file renamed and edited at once plans as a forget and a create, and the post
+would go out twice.  The state keeps no text (a hash and the source path), so
+the old file is read from git: at its path in HEAD (renamed, not committed
+yet), else in the parent of the last commit that touched it (the rename is
+committed, as in a pull request's CI checkout).  Then the old and the new
+*source files* are compared, not the rendered text: rendering the old file
+would need the partials and variables of its day, and the source is what the
+user renamed and edited.
+
+The path comes from the state file, which a pull request can edit.  It is only
+ever a path in a git object name (``HEAD:./path``, on git's stdin) or after
+``--``; a path with a line break, a ``..`` or an absolute one is skipped.
+Nothing is read outside git's objects and the content, and a missing git or
+repository, a slow git or a big file gives no hint, never an error.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+from threadsync.content.safefs import Refused, RepoFiles
+from threadsync.plan import Change, Notice, PostLike
+from threadsync.plan_hints import rename_notices, similar_pairs, unpaired
+from threadsync.state import State
+
+GIT_BUDGET = 10.0  # seconds for all of a plan's git calls: a hint is not worth more
+MAX_BYTES = 64 * 1024  # of a source file; a bigger one is not compared
+MAX_POSTS = 50  # new posts, and gone ones, compared (by id): at most 50 x 50 pairs
+_OID = re.compile(rb"([0-9a-f]{40}|[0-9a-f]{64}) blob (\d+)")
+_COMMIT = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+
+
+def text_rename_hints(
+    root: Path, changes: Sequence[Change], state: State, posts: Iterable[PostLike]
+) -> list[Notice]:
+    """The rename hint for new posts whose source is nearly that of a gone post."""
+    new_ids, gone_ids = unpaired(changes, state)
+    if not new_ids or not gone_ids:
+        return []
+    paths = {
+        pid: path for pid in gone_ids[:MAX_POSTS] if (path := state.posts[pid].path) is not None
+    }
+    old = old_sources(root, paths)
+    if not old:
+        return []
+    wanted = set(new_ids[:MAX_POSTS])
+    new = new_sources(root, [p for p in posts if p.id in wanted])
+    return rename_notices(similar_pairs(old, new))
+
+
+def new_sources(root: Path, posts: Iterable[PostLike]) -> dict[str, str]:
+    """Post id -> its source file's text, read as the content loader reads it."""
+    files = RepoFiles(root)
+    out: dict[str, str] = {}
+    for post in posts:
+        try:
+            data = files.read(str(root / post.path), post.path, limit=MAX_BYTES)
+            out[post.id] = data.decode("utf-8")
+        except (Refused, OSError, UnicodeDecodeError):
+            continue
+    return out
+
+
+def old_sources(root: Path, paths: Mapping[str, str]) -> dict[str, str]:
+    """Post id -> the text its source file (path relative to ``root``) last had in git."""
+    deadline = time.monotonic() + GIT_BUDGET
+    safe = {pid: path for pid, path in paths.items() if _plain(path)}
+    found = _blobs(root, {pid: f"HEAD:./{path}" for pid, path in safe.items()}, deadline)
+    before: dict[str, str] = {}
+    for pid, path in safe.items():
+        if pid not in found and (sha := _last_commit(root, path, deadline)) is not None:
+            before[pid] = f"{sha}^:./{path}"
+    found.update(_blobs(root, before, deadline))
+    return found
+
+
+def _plain(path: str) -> bool:
+    """A relative path of printable names, with no ``.`` or ``..`` on the way."""
+    return (
+        path.isprintable()
+        and not path.startswith("/")
+        and "\\" not in path
+        and all(name not in ("", ".", "..") for name in path.split("/"))
+    )
+
+
+def _git(
+    root: Path, args: list[str], deadline: float, stdin: bytes = b""
+) -> subprocess.CompletedProcess[bytes] | None:
+    """Run git in ``root`` within the time left; None if it can't run or fails."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        return None
+    env = {**os.environ, "GIT_LITERAL_PATHSPECS": "1", "GIT_TERMINAL_PROMPT": "0"}
+    try:
+        done = subprocess.run(
+            ["git", *args],
+            input=stdin,
+            cwd=root,
+            capture_output=True,
+            timeout=left,
+            check=False,
+            env=env,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done if done.returncode == 0 else None
+
+
+def _last_commit(root: Path, path: str, deadline: float) -> str | None:
+    """The last commit of HEAD's history that touched ``path`` (for a deleted file: its delete)."""
+    done = _git(root, ["rev-list", "-1", "HEAD", "--", path], deadline)
+    sha = done.stdout.decode("ascii", "replace").strip() if done is not None else ""
+    return sha if _COMMIT.fullmatch(sha) else None
+
+
+def _blobs(root: Path, names: Mapping[str, str], deadline: float) -> dict[str, str]:
+    """Post id -> the UTF-8 text of the blob its object name names, if small enough."""
+    if not names:
+        return {}
+    ids = list(names)
+    lines = "".join(f"{names[pid]}\n" for pid in ids).encode("utf-8")
+    checked = _git(root, ["cat-file", "--batch-check"], deadline, lines)
+    if checked is None:
+        return {}
+    answers = checked.stdout.splitlines()
+    if len(answers) != len(ids):
+        return {}
+    small: dict[str, bytes] = {}
+    for pid, answer in zip(ids, answers, strict=True):
+        found = _OID.fullmatch(answer)
+        if found is not None and int(found.group(2)) <= MAX_BYTES:
+            small[pid] = found.group(1)
+    if not small:
+        return {}
+    read = _git(
+        root, ["cat-file", "--batch"], deadline, b"".join(o + b"\n" for o in small.values())
+    )
+    if read is None:
+        return {}
+    return _texts(read.stdout, small)
+
+
+def _texts(out: bytes, oids: Mapping[str, bytes]) -> dict[str, str]:
+    """Split ``git cat-file --batch`` output (header, bytes, newline per object) into texts."""
+    texts: dict[str, str] = {}
+    at = 0
+    for pid, oid in oids.items():
+        end = out.find(b"\n", at)
+        found = _OID.fullmatch(out[at:end]) if end >= 0 else None
+        if found is None or found.group(1) != oid:
+            break
+        size = int(found.group(2))
+        body = out[end + 1 : end + 1 + size]
+        at = end + 2 + size
+        try:
+            texts[pid] = body.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+    return texts
