@@ -147,3 +147,26 @@ def test_one_git_call_for_every_file(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(commitcheck.subprocess, "run", counting)
     assert uncommitted(tmp_path, sha, list(files)) == {}
     assert len(calls) == 1
+
+
+def test_a_file_changed_after_loading_is_refused_even_when_committed_so(tmp_path: Path) -> None:
+    """Threads gets the blob: it must be the bytes the post was validated from, not newer ones."""
+    files: dict[str, bytes | str] = {
+        "threadsync.yaml": "media: {base_url: 'https://cdn.example/{sha}/{path}'}\n",
+        "content/one.yaml": "text: One\nmedia: [_media/a.png]\n",
+        "content/_media/a.png": png(b"validated"),
+    }
+    first = make_repo(tmp_path, files)
+    posts = load_project(
+        tmp_path, load_config(None, tmp_path), media_url_context=MediaUrlContext("o/r", first)
+    ).posts
+    write(tmp_path, {"content/_media/a.png": png(b"swapped after validation")})
+    second = commit(tmp_path)  # the blob and the file now agree, with other bytes
+    assert uncommitted(tmp_path, second, ["content/_media/a.png"]) == {}
+    assert refusals(tmp_path, second, posts) == {
+        "one": "content/_media/a.png changed while threadsync read it; run it again"
+    }
+    assert refusals(tmp_path, first, posts) == {
+        "one": f"content/_media/a.png has changed since commit {first[:7]}; "
+        "commit and push it first"
+    }

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -43,6 +48,8 @@ ROUTES = {
     "/head-405.png": _head_refused(IMAGE, "image/png", 405),
     "/head-403.png": _head_refused(IMAGE, "image/png", 403),
     "/private.png": _status(403, "application/xml"),
+    **{f"/hop{n}.png": _redirect(f"/hop{n + 1}.png") for n in range(1, 4)},
+    "/hop4.png": _redirect("/a.png"),
 }
 
 
@@ -175,3 +182,64 @@ def test_no_credentials_are_sent(
     (_, _, headers) = seen[0]
     assert "Authorization" not in headers
     assert headers["User-Agent"] == "threadsync media preflight"
+
+
+@contextmanager
+def _trickling_server() -> Iterator[tuple[str, list[int]]]:
+    """A server that answers every request one header byte at a time, 20 ms apart, for ever.
+
+    Each byte is a read of its own, so a per-read timeout never fires.  Yields
+    its URL and how many bytes it sent before the client hung up.
+    """
+    listener = socket.create_server(("127.0.0.1", 0))
+    sent: list[int] = []
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(4096)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+            count = 0
+            try:
+                while True:
+                    conn.sendall(b"z")
+                    count += 1
+                    time.sleep(0.02)
+            except OSError:  # the client shut the connection
+                sent.append(count)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/slow.png", sent
+    finally:
+        thread.join(5)
+        listener.close()
+
+
+def test_a_trickling_answer_is_cut_at_the_deadline() -> None:
+    """Bytes keep coming within the read timeout: only the URL's deadline ends the wait."""
+    with _trickling_server() as (url, sent):
+        started = time.monotonic()
+        problem = Preflight(deadline=0.3).problem(url, "image", len(IMAGE), "a.png")
+        waited = time.monotonic() - started
+    assert problem == f"{url} timed out: no full answer in 0.3 s"
+    assert 0.3 <= waited < 1.5
+    assert sent and sent[0] < 100  # the server saw the connection end, not run for ever
+
+
+def test_slow_redirects_count_against_one_deadline(server) -> None:  # type: ignore[no-untyped-def]
+    """Each hop is quick enough on its own; together they pass the URL's 30 s."""
+    base, seen = server
+    now = [0.0]
+
+    def clock() -> float:  # 10 s go by each time it is read: no real waiting
+        now[0] += 10.0
+        return now[0]
+
+    assert Preflight().problem(f"{base}/hop1.png", "image", None, None) is None
+    check = Preflight(deadline=30.0, clock=clock)
+    assert check.problem(f"{base}/hop1.png", "image", None, None) == (
+        f"{base}/hop1.png timed out: no full answer in 30 s"
+    )
+    assert [p for _, p, _ in seen][-2:] == ["/hop1.png", "/hop2.png"]  # and no further

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import os
+import stat
 import sys
+import tempfile
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import pytest
 from s3kit import AWS_SECRET_CANARY, Bucket
@@ -14,7 +19,7 @@ from threadsync.content.models import MediaItem
 from threadsync.errors import ThreadsyncError
 from threadsync.media.preflight import Preflight
 from threadsync.media.s3 import S3Store
-from threadsync.media.store import LocalFiles, MediaRefused
+from threadsync.media.store import LocalFiles, LocalMedia, MediaRefused
 
 from .mediakit import mp4, png, write
 
@@ -90,6 +95,80 @@ def test_a_file_changed_since_the_plan_is_refused(tmp_path: Path, bucket: Bucket
     with pytest.raises(MediaRefused, match=r"^a.png changed while apply ran; run apply again$"):
         _upload(S3Store.open(_config(bucket)), tmp_path, item)
     assert bucket.keys() == []
+
+
+def test_a_file_rewritten_between_hashing_and_upload_is_not_stored_under_the_old_key(
+    tmp_path: Path, bucket: Bucket, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The seam: the file is written to (same size, in place) after it was hashed.
+
+    The object must still hold the bytes its key names: what was hashed is sent.
+    """
+    write(tmp_path, {"a.png": png(b"planned")})
+    item = _item(tmp_path, "a.png")
+    real_put = S3Store._put
+
+    def put(self: S3Store, key: str, local: LocalMedia, body: BinaryIO) -> None:
+        with (tmp_path / "a.png").open("r+b") as fh:  # the same inode, as an editor's save
+            fh.write(png(b"REWRITE"))
+        real_put(self, key, local, body)
+
+    monkeypatch.setattr(S3Store, "_put", put)
+    assert _upload(S3Store.open(_config(bucket)), tmp_path, item) is True
+    key = f"threadsync/{item.sha256}.png"
+    assert bucket.keys() == [key]
+    stored, _ = bucket.read(key)
+    assert hashlib.sha256(stored).hexdigest() == item.sha256
+    assert (tmp_path / "a.png").read_bytes() != png(b"planned")  # the change did happen
+
+
+def test_the_upload_reads_a_private_copy_that_is_removed_after(
+    tmp_path: Path, bucket: Bucket, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    write(tmp_path, {"v.mp4": mp4()})
+    item = _item(tmp_path, "v.mp4", "video")
+    with LocalFiles(tmp_path).open(item) as (local, body):
+        info = os.fstat(body.fileno())
+        assert stat.S_IMODE(info.st_mode) == 0o600
+        assert info.st_ino != os.stat(tmp_path / "v.mp4").st_ino  # not the file itself
+        assert local.size == info.st_size == len(mp4())
+        assert S3Store.open(_config(bucket)).ensure(local, body) is True
+    assert body.closed
+    assert list(temp.iterdir()) == []
+
+
+def test_a_file_grown_past_the_limit_while_copied_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It grows after its size was checked: the copy stops one byte past the limit."""
+    from threadsync.media import store
+
+    write(tmp_path, {"a.png": png(b"planned")})
+    item = _item(tmp_path, "a.png")
+    real_open = store.RepoFiles.open
+
+    def open_then_grow(self: store.RepoFiles, *args: Any, **kwargs: Any) -> tuple[int, int]:
+        opened = real_open(self, *args, **kwargs)
+        with (tmp_path / "a.png").open("ab") as fh:
+            fh.truncate(64 * 1024 * 1024 * 1024)  # 64 GiB, sparse
+        return opened
+
+    monkeypatch.setattr(store.RepoFiles, "open", open_then_grow)
+    refused = pytest.raises(MediaRefused, match=r"^a.png changed while apply ran; run apply again$")
+    with refused, LocalFiles(tmp_path).open(item):
+        pass
+
+
+def test_the_copy_stops_one_byte_past_the_limit() -> None:
+    from threadsync.media.store import _copy
+
+    copy = io.BytesIO()
+    digest, size, head = _copy(io.BytesIO(b"x" * 100), copy, limit=20)
+    assert (size, copy.getvalue(), head) == (21, b"x" * 21, b"x" * 16)
+    assert digest == hashlib.sha256(b"x" * 21).hexdigest()
 
 
 def test_a_file_grown_past_the_limit_since_the_plan_is_refused_unread(

@@ -39,18 +39,31 @@ def refusals(root: Path, sha: str, posts: Iterable[Post]) -> dict[str, str]:
         for item in part.media
         if item.local_path is not None
     }
-    problems = uncommitted(root, sha, paths)
+    digests: dict[str, str] = {}
+    problems = uncommitted(root, sha, paths, digests)
     out: dict[str, str] = {}
     for post in posts:
         for part in post.parts:
             for item in part.media:
-                if item.local_path in problems and post.id not in out:
-                    out[post.id] = problems[item.local_path]
+                path = item.local_path
+                if path is None or post.id in out:
+                    continue
+                if path in problems:
+                    out[post.id] = problems[path]
+                elif item.sha256 is not None and digests.get(path) != item.sha256:
+                    # The blob is what Threads gets: it must be the bytes the post was built from.
+                    out[post.id] = f"{path} changed while threadsync read it; run it again"
     return out
 
 
-def uncommitted(root: Path, sha: str, paths: Iterable[str]) -> dict[str, str]:
-    """Repo path -> why it is not at commit ``sha`` with the same bytes (matches are left out)."""
+def uncommitted(
+    root: Path, sha: str, paths: Iterable[str], digests: dict[str, str] | None = None
+) -> dict[str, str]:
+    """Repo path -> why it is not at commit ``sha`` with the same bytes (matches are left out).
+
+    ``digests`` gets the SHA-256 of each matching file's bytes, the ones found
+    equal to the blob, for the caller to compare with what it validated.
+    """
     short = sha[:7]
     problems: dict[str, str] = {}
     wanted: list[str] = []
@@ -84,9 +97,11 @@ def uncommitted(root: Path, sha: str, paths: Iterable[str]) -> dict[str, str]:
             problems[path] = f"{path} is not committed (commit {short}); {_FIX}"
             continue
         oid, size = found.group(1), int(found.group(3))
-        problem = _compare(files, root, path, oid, size)
+        problem, digest = _compare(files, root, path, oid, size)
         if problem is not None:
             problems[path] = problem.format(short=short)
+        elif digests is not None:
+            digests[path] = digest
     return problems
 
 
@@ -113,23 +128,35 @@ def _batch_check(root: Path, lines: list[str]) -> list[str] | str:
     return answers
 
 
-def _compare(files: RepoFiles, root: Path, path: str, oid: str, size: int) -> str | None:
-    """A message (with ``{short}`` to fill in) if the file's bytes are not blob ``oid``."""
+def _compare(
+    files: RepoFiles, root: Path, path: str, oid: str, size: int
+) -> tuple[str | None, str]:
+    """A message (with ``{short}`` to fill in) if the file's bytes are not blob ``oid``.
+
+    And their SHA-256, of the same read: a file written to between two reads
+    could match the blob in one and the post in the other.
+    """
     changed = f"{path} has changed since commit {{short}}; {_FIX}"
     try:
         fd, local_size = files.open(str(root / path), path, limit=None)
     except (Refused, OSError) as exc:
         reason = exc.reason if isinstance(exc, Refused) else (exc.strerror or str(exc))
-        return f"{path} can't be read ({reason})"
+        return f"{path} can't be read ({reason})", ""
     with os.fdopen(fd, "rb") as fh:
         if local_size != size:
-            return changed
+            return changed, ""
         # Git names a blob by the hash of a header and the bytes; the id's length says which.
         hasher = hashlib.sha1() if len(oid) == 40 else hashlib.sha256()  # noqa: S324 - git's id
         hasher.update(b"blob %d\0" % size)
-        while chunk := fh.read(1 << 20):
+        content = hashlib.sha256()
+        read = 0
+        while read <= size and (chunk := fh.read(1 << 20)):
             hasher.update(chunk)
-    return None if hasher.hexdigest() == oid else changed
+            content.update(chunk)
+            read += len(chunk)
+    if read != size or hasher.hexdigest() != oid:
+        return changed, ""
+    return None, content.hexdigest()
 
 
 def _link_on_way(root: Path, path: str) -> str | None:

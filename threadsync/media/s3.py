@@ -112,6 +112,10 @@ class S3Store:
     def _put(self, key: str, local: LocalMedia, body: BinaryIO) -> None:
         from botocore.exceptions import BotoCoreError, ClientError
 
+        # ``body`` is LocalFiles' private copy, whose bytes were hashed into ``key``.  No
+        # ChecksumSHA256 is sent for the server to check them again: AWS would refuse other
+        # bytes, but not every S3-compatible store (B2, GCS's S3 API) is known to honour or
+        # even accept that header, and a refused header would refuse every upload there.
         try:
             self.client.put_object(
                 Bucket=self.bucket,

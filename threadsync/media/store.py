@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -51,31 +52,37 @@ class LocalFiles:
 
     @contextmanager
     def open(self, item: MediaItem) -> Iterator[tuple[LocalMedia, BinaryIO]]:
-        """The file of ``item``, checked to still hold the bytes its post was built from.
+        """A private copy of ``item``'s file, checked to hold the bytes its post was built from.
 
         Its key is named by those bytes: uploading anything else under it would
-        serve the wrong file under that name for good.
+        serve the wrong file under that name for good.  So the file is read
+        once, hashed as it is copied, and the copy is what gets uploaded: a
+        file written to meanwhile can't change the bytes after they are hashed.
         """
         path = item.local_path
         assert path is not None and item.sha256 is not None
         # A file grown past what validation allows is refused unread, not hashed to the end.
         limit = IMAGE_MAX_BYTES if item.kind == "image" else VIDEO_MAX_BYTES
         try:
-            fd, size = self.files.open(str(self.root / path), path, limit=limit)
+            fd, _ = self.files.open(str(self.root / path), path, limit=limit)
         except Refused as exc:
             raise MediaRefused(f"media file {exc.message}") from None
         except OSError as exc:
             raise MediaRefused(f"media file {path} can't be read: {exc.strerror or exc}") from None
-        with os.fdopen(fd, "rb") as fh:
-            head = fh.read(16)
-            hasher = hashlib.sha256(head)
-            while chunk := fh.read(1 << 20):
-                hasher.update(chunk)
+        # Mode 0600, in the temporary folder, and never named (or unlinked at once): it goes
+        # when closed.  Only this process can reach it, so what was hashed is what is sent.
+        with os.fdopen(fd, "rb") as source, tempfile.TemporaryFile(prefix="threadsync-") as copy:
+            try:
+                digest, size, head = _copy(source, copy, limit)
+            except OSError as exc:
+                raise MediaRefused(
+                    f"media file {path} can't be copied to upload: {exc.strerror or exc}"
+                ) from None
             file_type = sniff(head)
-            if hasher.hexdigest() != item.sha256 or file_type not in CONTENT_TYPES:
+            if digest != item.sha256 or file_type not in CONTENT_TYPES:
                 raise MediaRefused(f"{path} changed while apply ran; run apply again")
-            fh.seek(0)
-            yield LocalMedia(path, item.sha256, size, file_type), fh
+            copy.seek(0)
+            yield LocalMedia(path, item.sha256, size, file_type), copy
 
     def size(self, item: MediaItem) -> int:
         """The local file's size, for the preflight to compare with what its URL answers."""
@@ -88,6 +95,24 @@ class LocalFiles:
             raise MediaRefused(f"media file {reason}") from None
         os.close(fd)
         return size
+
+
+def _copy(source: BinaryIO, copy: BinaryIO, limit: int) -> tuple[str, int, bytes]:
+    """SHA-256, size and first bytes of what was copied: at most ``limit`` + 1 bytes.
+
+    One byte past the limit is enough to tell a file grown since validation,
+    whose digest can't be the planned one then.
+    """
+    head = source.read(16)
+    hasher = hashlib.sha256(head)
+    copy.write(head)
+    size = len(head)
+    while size <= limit and (chunk := source.read(min(1 << 20, limit + 1 - size))):
+        hasher.update(chunk)
+        copy.write(chunk)
+        size += len(chunk)
+    copy.flush()
+    return hasher.hexdigest(), size, head
 
 
 class MediaStore(Protocol):
