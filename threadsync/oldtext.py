@@ -3,8 +3,9 @@
 A file renamed and edited at once plans as a forget and a create, and the post
 would go out twice.  The state keeps no text (a hash and the source path), so
 the old file is read from git: at its path in HEAD (renamed, not committed
-yet), else in the parent of the last commit that touched it (the rename is
-committed, as in a pull request's CI checkout).  Then the old and the new
+yet), else in HEAD's first parent (the rename is the last commit, or HEAD is a
+pull request's merge commit, whose first parent is the base branch), else in
+the parent of the last commit that touched it.  Then the old and the new
 *source files* are compared, not the rendered text: rendering the old file
 would need the partials and variables of its day, and the source is what the
 user renamed and edited.
@@ -73,6 +74,10 @@ def old_sources(root: Path, paths: Mapping[str, str]) -> dict[str, str]:
     deadline = time.monotonic() + GIT_BUDGET
     safe = {pid: path for pid, path in paths.items() if _plain(path)}
     found = _blobs(root, {pid: f"HEAD:./{path}" for pid, path in safe.items()}, deadline)
+    # HEAD's first parent: the commit before a committed rename, or the base of a pull
+    # request's merge commit, which a clone two commits deep (fetch-depth: 2) has.
+    parent = {pid: f"HEAD^1:./{path}" for pid, path in safe.items() if pid not in found}
+    found.update(_blobs(root, parent, deadline))
     before: dict[str, str] = {}
     for pid, path in safe.items():
         if pid not in found and (sha := _last_commit(root, path, deadline)) is not None:
