@@ -73,15 +73,16 @@ def old_sources(root: Path, paths: Mapping[str, str]) -> dict[str, str]:
     """Post id -> the text its source file (path relative to ``root``) last had in git."""
     deadline = time.monotonic() + GIT_BUDGET
     safe = {pid: path for pid, path in paths.items() if _plain(path)}
+    if not safe or _git(root, ["rev-parse", "--verify", "--quiet", "HEAD"], deadline) is None:
+        return {}  # no git, no repository or no commit: one call says so, not fifty
     found = _blobs(root, {pid: f"HEAD:./{path}" for pid, path in safe.items()}, deadline)
     # HEAD's first parent: the commit before a committed rename, or the base of a pull
     # request's merge commit, which a clone two commits deep (fetch-depth: 2) has.
     parent = {pid: f"HEAD^1:./{path}" for pid, path in safe.items() if pid not in found}
     found.update(_blobs(root, parent, deadline))
-    before: dict[str, str] = {}
-    for pid, path in safe.items():
-        if pid not in found and (sha := _last_commit(root, path, deadline)) is not None:
-            before[pid] = f"{sha}^:./{path}"
+    left = {pid: path for pid, path in safe.items() if pid not in found}
+    deleted = _deleting_commits(root, sorted(set(left.values())), deadline)
+    before = {pid: f"{deleted[path]}^:./{path}" for pid, path in left.items() if path in deleted}
     found.update(_blobs(root, before, deadline))
     return found
 
@@ -119,11 +120,28 @@ def _git(
     return done if done.returncode == 0 else None
 
 
-def _last_commit(root: Path, path: str, deadline: float) -> str | None:
-    """The last commit of HEAD's history that touched ``path`` (for a deleted file: its delete)."""
-    done = _git(root, ["rev-list", "-1", "HEAD", "--", path], deadline)
-    sha = done.stdout.decode("ascii", "replace").strip() if done is not None else ""
-    return sha if _COMMIT.fullmatch(sha) else None
+def _deleting_commits(root: Path, paths: Sequence[str], deadline: float) -> dict[str, str]:
+    """Path -> the newest commit of HEAD's history that deleted it; one git call for all.
+
+    ``--no-renames``: a file renamed and lightly edited is exactly what is looked
+    for, and git would otherwise call it a rename, not a delete.
+    """
+    if not paths:
+        return {}
+    args = ["-c", "core.quotePath=false", "log", "--format=%x01%H", "--name-only", "--relative"]
+    args += ["--diff-filter=D", "--no-renames", "HEAD", "--", *paths]
+    done = _git(root, args, deadline)
+    if done is None:
+        return {}
+    wanted = set(paths)
+    found: dict[str, str] = {}
+    commit = ""
+    for line in done.stdout.decode("utf-8", "replace").splitlines():
+        if line.startswith("\x01"):
+            commit = line[1:] if _COMMIT.fullmatch(line[1:]) else ""
+        elif commit and line in wanted and line not in found:
+            found[line] = commit
+    return found
 
 
 def _blobs(root: Path, names: Mapping[str, str], deadline: float) -> dict[str, str]:

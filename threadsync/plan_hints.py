@@ -123,12 +123,15 @@ def replace_hints(
         return []
     dependants: dict[str, list[str]] = {}
     for post in posts:
-        entry = state.posts.get(post.id)
-        if entry is None or not entry.media_ids or post.id in replaced:
+        # The references first: few posts have any, and they cost less than the entry.
+        targets = [t for t in post.depends_on() if t in replaced]
+        if not targets or post.id in replaced:
             continue
-        for target in post.depends_on():
-            if target in replaced:
-                dependants.setdefault(target, []).append(post.id)
+        entry = state.posts.get(post.id)
+        if entry is None or not entry.media_ids:
+            continue
+        for target in targets:
+            dependants.setdefault(target, []).append(post.id)
     hints: list[Notice] = []
     for target, ids in sorted(dependants.items()):
         names = ", ".join(sorted(ids))

@@ -62,3 +62,28 @@ def test_a_clone_one_commit_deep_has_no_history_and_gives_no_text(tmp_path: Path
     git(tmp_path, "clone", "-q", "--depth", "1", repo.as_uri(), str(clone))
 
     assert old_sources(clone, {"news/launch": "content/news/launch.yaml"}) == {}
+
+
+def test_a_file_deleted_commits_ago_is_found_in_the_commit_before_its_delete(
+    tmp_path: Path,
+) -> None:
+    """The project in a subfolder of the repository, a name git would quote, and two
+    commits since the delete: HEAD and its parent both lack the file."""
+    repo = tmp_path / "repo"
+    site = repo / "site"
+    site.mkdir(parents=True)
+    git(repo, "init", "-q")
+    write(site, "content/news/laün ch.yaml", OLD)
+    write(site, "threadsync.yaml", "content: content\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    git(repo, "rm", "-q", "site/content/news/laün ch.yaml")
+    git(repo, "commit", "-qm", "delete")
+    for n in range(2):
+        write(site, "content/other.yaml", f"text: other {n}\n")
+        git(repo, "add", "-A")
+        git(repo, "commit", "-qm", f"later {n}")
+
+    found = old_sources(site, {"news/launch": "content/news/laün ch.yaml", "x": "content/x.yaml"})
+
+    assert found == {"news/launch": OLD}
