@@ -248,9 +248,12 @@ class Post:
 
     def depends_on(self) -> list[str]:
         """Content ids this post quotes or replies to (in any part), in order, unique."""
-        refs = [self.reply_to] + [p.quote for p in self.parts]
         out: list[str] = []
-        for ref in refs:
+        reply = self.reply_to
+        if reply is not None and reply.kind == "post":
+            out.append(reply.value)
+        for part in self.parts:  # no list of every reference first: most posts have none
+            ref = part.quote
             if ref is not None and ref.kind == "post" and ref.value not in out:
                 out.append(ref.value)
         return out
