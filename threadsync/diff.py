@@ -357,6 +357,7 @@ def _order_publishing(
 
     for pid in changes:
         settle(pid)
+    del settle  # a recursive closure is a cycle: it would keep the content alive until a GC
     now_items = [c for c in resolved.values() if c.action is not Action.WAIT]
     waits = [c for c in resolved.values() if c.action is Action.WAIT]
     return _topological(now_items, by_id, now) + _topological(waits, by_id, now)
