@@ -438,23 +438,7 @@ def load_project(
         return _ProjectLoader(root, config, env, media_url_context, now, held_tokens).run()
     finally:
         if was_enabled:
-            _to_oldest_generation()
             gc.enable()
-
-
-def _to_oldest_generation() -> None:
-    """Move what the load made to the GC's oldest generation, without walking it.
-
-    Else the first collection after the load walks every one of those objects
-    (30-50 ms for 10,000 posts), and the next generation's walks them again.
-    ``gc.unfreeze`` puts what ``gc.freeze`` set aside in the oldest generation;
-    only when nothing else is frozen (see ``threadsync.project.long_lived``),
-    which would be thawed too.  The load's few cycles (the template
-    environment's) are freed by the next full collection.
-    """
-    if gc.get_freeze_count() == 0:
-        gc.freeze()
-        gc.unfreeze()
 
 
 __all__ = ["POST_SUFFIXES", "decode", "load_project"]
