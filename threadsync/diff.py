@@ -308,26 +308,54 @@ def _order_publishing(
     now: dt.datetime,
 ) -> list[Change]:
     """Publish order: by publish_at then path, but every post after what it replies to or quotes."""
-    resolved: dict[str, Change] = {}
-    blocked: set[str] = set()
+    settler = _Settler(changes, by_id, state, notices)
+    for pid in changes:
+        settler.settle(pid)
+    resolved = settler.resolved
+    now_items = [c for c in resolved.values() if c.action is not Action.WAIT]
+    waits = [c for c in resolved.values() if c.action is Action.WAIT]
+    return _topological(now_items, by_id, now) + _topological(waits, by_id, now)
 
-    def settle(pid: str, seen: tuple[str, ...] = ()) -> Change | None:
-        if pid in resolved:
-            return resolved[pid]
-        if pid in blocked or pid in seen:
+
+class _Settler:
+    """Each change as it goes out given what it depends on (or None: it can't go out).
+
+    A class, not a recursive closure: a closure that calls itself is a reference
+    cycle, which kept every post and state entry alive until the next garbage
+    collection, and made that collection pay for freeing them.
+    """
+
+    def __init__(
+        self,
+        changes: Mapping[str, Change],
+        by_id: Mapping[str, PostLike],
+        state: State,
+        notices: list[Notice],
+    ) -> None:
+        self.changes = changes
+        self.by_id = by_id
+        self.state = state
+        self.notices = notices
+        self.resolved: dict[str, Change] = {}
+        self.blocked: set[str] = set()
+
+    def settle(self, pid: str, seen: tuple[str, ...] = ()) -> Change | None:
+        if pid in self.resolved:
+            return self.resolved[pid]
+        if pid in self.blocked or pid in seen:
             return None
-        change = changes[pid]
-        post = by_id[pid]
+        change = self.changes[pid]
+        post = self.by_id[pid]
         depends: list[str] = []
         for target in post.depends_on():
-            if target not in by_id:
+            if target not in self.by_id:
                 continue  # validation reports unknown ids
-            t_entry = state.posts.get(target)
-            if t_entry is not None and t_entry.status == "published" and target not in changes:
+            t_entry = self.state.posts.get(target)
+            if t_entry is not None and t_entry.status == "published" and target not in self.changes:
                 continue
-            if target not in changes:
-                blocked.add(pid)
-                notices.append(
+            if target not in self.changes:
+                self.blocked.add(pid)
+                self.notices.append(
                     Notice(
                         pid,
                         f"waits for {target}, which is not published and "
@@ -335,10 +363,10 @@ def _order_publishing(
                     )
                 )
                 return None
-            t_change = settle(target, (*seen, pid))
+            t_change = self.settle(target, (*seen, pid))
             if t_change is None:
-                blocked.add(pid)
-                notices.append(Notice(pid, f"waits for {target}, which cannot be published"))
+                self.blocked.add(pid)
+                self.notices.append(Notice(pid, f"waits for {target}, which cannot be published"))
                 return None
             if t_change.action is Action.WAIT and change.action is not Action.WAIT:
                 change = _waiting(change, f"waits for {target}, scheduled for later", t_change)
@@ -352,14 +380,8 @@ def _order_publishing(
             depends.append(target)
         if depends:
             change = replace(change, depends_on=tuple(depends))
-        resolved[pid] = change
+        self.resolved[pid] = change
         return change
-
-    for pid in changes:
-        settle(pid)
-    now_items = [c for c in resolved.values() if c.action is not Action.WAIT]
-    waits = [c for c in resolved.values() if c.action is Action.WAIT]
-    return _topological(now_items, by_id, now) + _topological(waits, by_id, now)
 
 
 def _waiting(change: Change, reason: str, target: Change) -> Change:

@@ -397,6 +397,7 @@ def test_references_resolve(tmp_path: Path) -> None:
     assert posts["d"].parts[1].quote == Reference("post", "c")
     assert posts["b"].depends_on() == ["a"]
     assert posts["d"].depends_on() == ["c"]
+    assert posts["a"].depends_on() == [] and posts["c"].depends_on() == []
     assert str(posts["b"].quote) == "a"
 
 

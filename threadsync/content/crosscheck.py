@@ -100,6 +100,7 @@ def cross_check(builder: PostBuilder, loaded: list[LoadedPost]) -> list[Post]:
                 parts=parts,
                 ghost=item.ghost,
                 text_tails=tuple(item.tails) if any(item.tails) else (),
+                no_refs=not item.has_refs,
             )
         )
     # By the instant each post goes out, as time since the epoch: two times in one

@@ -207,10 +207,17 @@ class Post:
     text_tails: tuple[str, ...] = ()  # per part, what trimming cut from the text's end
 
     @classmethod
-    def make(cls, **values: Any) -> Post:
-        """Like ``Post(...)`` but faster; every field must be given."""
+    def make(cls, *, no_refs: bool = False, **values: Any) -> Post:
+        """Like ``Post(...)`` but faster; every field must be given.
+
+        ``no_refs``: the caller knows the post quotes and replies to nothing, so
+        :meth:`depends_on` need not walk its parts (a plan asks it of every post).
+        """
         assert len(values) == len(_POST_FIELDS), sorted(set(_POST_FIELDS) ^ set(values))
-        return _fast_new(cls, values)
+        post = _fast_new(cls, values)
+        if no_refs:
+            post.__dict__["_no_refs"] = True
+        return post
 
     @property
     def content_hash(self) -> str:
@@ -249,6 +256,8 @@ class Post:
     def depends_on(self) -> list[str]:
         """Content ids this post quotes or replies to (in any part), in order, unique."""
         out: list[str] = []
+        if "_no_refs" in self.__dict__:
+            return out
         reply = self.reply_to
         if reply is not None and reply.kind == "post":
             out.append(reply.value)
