@@ -87,10 +87,17 @@ def describe(exc: BaseException) -> str | None:
 
 
 def _named_token(args: argparse.Namespace) -> list[str]:
-    """The value of the variable --token-env names, which may be called anything."""
+    """Secrets no fixed variable name finds: the variable --token-env names, which may be
+    called anything, and the token of the credentials file 'auth login' wrote."""
+    from threadsync.project import stored_token
+
     name = getattr(args, "token_env", None)
-    value = os.environ.get(name, "") if name else ""
-    return [value] if value else []
+    credentials = getattr(args, "credentials", None)
+    values = [
+        os.environ.get(name, "") if name else "",
+        stored_token(Path(credentials).expanduser() if credentials else None) or "",
+    ]
+    return [v for v in values if v.strip()]
 
 
 def _write_crash_log(

@@ -167,7 +167,6 @@ def held_tokens(where: Where, config: Config) -> tuple[str, ...]:
     THREADS_ACCESS_TOKEN, every account's token variable, --token-env's, the
     app secrets, and the token in the credentials file that 'auth login' wrote.
     """
-    from threadsync.credentials_store import default_path
     from threadsync.secrets import SECRET_ENV_VARS
 
     names = set(SECRET_ENV_VARS)
@@ -175,14 +174,23 @@ def held_tokens(where: Where, config: Config) -> tuple[str, ...]:
     if where.token_env:
         names.add(where.token_env)
     values = [os.environ.get(name, "") for name in sorted(names)]
-    path = where.credentials or default_path()
-    try:
-        stored = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        stored = None
-    if isinstance(stored, dict) and isinstance(stored.get("access_token"), str):
-        values.append(stored["access_token"])
+    values.append(stored_token(where.credentials) or "")
     return tuple(v for v in values if v.strip())
+
+
+def stored_token(path: Path | None = None) -> str | None:
+    """The token in the credentials file 'auth login' wrote (default: its usual place).
+
+    A secret to redact like any other: every command may take its token from there.
+    """
+    from threadsync.credentials_store import default_path
+
+    try:
+        stored = json.loads((path or default_path()).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    token = stored.get("access_token") if isinstance(stored, dict) else None
+    return token if isinstance(token, str) else None
 
 
 @contextlib.contextmanager

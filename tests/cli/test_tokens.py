@@ -315,3 +315,22 @@ def test_an_expired_token_in_the_file_says_to_log_in(
     assert len(result.error_lines) == 1
     assert result.error_lines[0].startswith(f"error: the access token in {SHOWN} expired on ")
     assert result.error_lines[0].endswith(": run 'threadsync auth login'")
+
+
+def test_the_credentials_files_token_is_a_secret_of_the_cli_error_path(
+    home: Path, emu: Emulator, tmp_path: Path
+) -> None:
+    """Every command may take its token from the file 'auth login' wrote, so an error line
+    redacts it as it redacts $THREADS_ACCESS_TOKEN: at its usual place or at --credentials."""
+    import argparse
+
+    from threadsync.cli import _named_token
+
+    minted = emu.mint_token()
+    save(home, minted)
+    token = minted["access_token"]
+    assert _named_token(argparse.Namespace()) == [token]
+    elsewhere = tmp_path / "creds.json"
+    other = emu.mint_token(username="other")
+    save(elsewhere, other)
+    assert _named_token(argparse.Namespace(credentials=str(elsewhere))) == [other["access_token"]]

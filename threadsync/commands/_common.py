@@ -179,11 +179,8 @@ def _heading(target: Target) -> None:
 
 
 def _message(error: Exception, target: Target) -> str:
-    """One account's error line: the CLI's words for it, with the account's token redacted."""
-    import os
-
+    """One account's error line: the CLI's words for it, with every token it holds redacted."""
     from threadsync.cli import describe
     from threadsync.secrets import redact
 
-    token = os.environ.get(target.token_env, "")
-    return redact(describe(error) or str(error), [token] if token else [])
+    return redact(describe(error) or str(error), target.held_tokens)
