@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
@@ -137,8 +138,8 @@ def make_plan(
                     Notice(
                         pid,
                         "was deleted on Threads outside threadsync (drift); remove the "
-                        f"file to forget it, or run 'threadsync state rm {pid}' to post it "
-                        "again",
+                        "file to forget it, or run "
+                        f"'threadsync state rm {shlex.quote(pid)}' to post it again",
                     )
                 )
 

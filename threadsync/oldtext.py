@@ -32,6 +32,7 @@ from threadsync.plan_hints import rename_notices, similar_pairs, unpaired
 from threadsync.state import State
 
 GIT_BUDGET = 10.0  # seconds for all of a plan's git calls: a hint is not worth more
+COMPARE_BUDGET = 1.0  # seconds for comparing texts, which a pull request can make slow
 MAX_BYTES = 64 * 1024  # of a source file; a bigger one is not compared
 MAX_POSTS = 50  # new posts, and gone ones, compared (by id): at most 50 x 50 pairs
 _OID = re.compile(rb"([0-9a-f]{40}|[0-9a-f]{64}) blob (\d+)")
@@ -53,7 +54,8 @@ def text_rename_hints(
         return []
     wanted = set(new_ids[:MAX_POSTS])
     new = new_sources(root, [p for p in posts if p.id in wanted])
-    return rename_notices(similar_pairs(old, new))
+    deadline = time.monotonic() + COMPARE_BUDGET
+    return rename_notices(similar_pairs(old, new, deadline=deadline))
 
 
 def new_sources(root: Path, posts: Iterable[PostLike]) -> dict[str, str]:

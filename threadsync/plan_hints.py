@@ -7,7 +7,9 @@ caller read (``threadsync.oldtext``), for the few posts the file stems left unpa
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import shlex
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from difflib import SequenceMatcher
 
 from threadsync.plan import Action, Change, Notice, PostLike
@@ -49,7 +51,7 @@ def rename_notices(pairs: Mapping[str, str]) -> list[Notice]:
         Notice(
             new_id,
             f'looks like a rename of {old_id}: add "id: {old_id}" to keep it '
-            f"(or run 'threadsync state mv {old_id} {new_id}')",
+            f"(or run 'threadsync state mv {shlex.quote(old_id)} {shlex.quote(new_id)}')",
         )
         for new_id, old_id in pairs.items()
     ]
@@ -80,13 +82,22 @@ def unpaired(changes: Sequence[Change], state: State) -> tuple[list[str], list[s
 
 
 def similar_pairs(
-    old: Mapping[str, str], new: Mapping[str, str], threshold: float = SIMILAR
+    old: Mapping[str, str],
+    new: Mapping[str, str],
+    threshold: float = SIMILAR,
+    *,
+    deadline: float | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> dict[str, str]:
     """New id -> old id whose source texts are nearly the same, best match first.
 
     Compared word by word (a slight edit changes a few words, and words keep two
     unrelated posts in one language from looking alike, as their letters would),
     the first ``MAX_WORDS`` of each.  Each post is paired at most once.
+
+    Both sides can come from a pull request (its files, and state entries naming
+    files in HEAD), and ``ratio()`` on texts made to match costs milliseconds a
+    pair: past ``deadline`` (of ``clock``) no more pairs are compared.
     """
     old_words = {pid: text.split()[:MAX_WORDS] for pid, text in old.items()}
     scored: list[tuple[float, str, str]] = []
@@ -94,6 +105,8 @@ def similar_pairs(
         matcher = SequenceMatcher(None, autojunk=False)
         matcher.set_seq2(text.split()[:MAX_WORDS])  # seq2 is the one the matcher indexes
         for old_id, words in old_words.items():
+            if deadline is not None and clock() > deadline:
+                break
             matcher.set_seq1(words)
             if (
                 matcher.real_quick_ratio() >= threshold
