@@ -88,3 +88,21 @@ def test_jinja_loads_only_for_a_project_with_templates(
     (tmp_path / "content" / "a.yaml").write_text(content, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("THREADS_")}
     assert _run(tmp_path, ["plan"], env, ("jinja2",)) == ["0", *loaded]
+
+
+def test_the_parser_loads_no_content_models(tmp_path: Path) -> None:
+    """Every command's options are read to build the parser (--version and --help too),
+    and nothing of the content package: pydantic and yaml are most of a start-up."""
+    probe = (
+        "import sys\nfrom threadsync.cli import build_parser\nbuild_parser()\n"
+        "print(*[m for m in ('pydantic', 'yaml', 'jinja2', 'requests') if m in sys.modules])"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert loaded.stdout.split() == []

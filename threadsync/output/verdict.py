@@ -8,8 +8,10 @@ count matches the lines above it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from threadsync.content.problems import Problem
+if TYPE_CHECKING:  # the content package (pydantic, yaml) is not loaded to build the parser
+    from threadsync.content.problems import Problem
 
 
 def plural(n: int, word: str) -> str:
