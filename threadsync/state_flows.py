@@ -13,15 +13,13 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from threadsync.project import Target, Where
 from threadsync.runner import Run
 
 if TYPE_CHECKING:
     from threadsync.state import PostState, State, StateStore
-
-R = TypeVar("R")
 
 
 @dataclass(frozen=True)

@@ -239,11 +239,16 @@ class Post:
         """
         if not self.text_tails:
             return None
-        parts = [
-            Part.make(**{**vars(p), "text": p.text + tail})
-            for p, tail in zip(self.parts, self.text_tails, strict=True)
-        ]
-        return content_hash(parts, self.reply_to, self.ghost)
+        # Kept, as content_hash is: a published post stays on its untrimmed hash, so each
+        # plan asks for it again (and moves ask for every new post's).
+        cached: str | None = self.__dict__.get("_legacy_hash")
+        if cached is None:
+            parts = [
+                Part.make(**{**vars(p), "text": p.text + tail})
+                for p, tail in zip(self.parts, self.text_tails, strict=True)
+            ]
+            cached = self.__dict__["_legacy_hash"] = content_hash(parts, self.reply_to, self.ghost)
+        return cached
 
     @property
     def kind(self) -> PartKind:
