@@ -46,8 +46,7 @@ def test_init_writes_a_valid_repository(
     assert "Create a Threads app" in result.out and "GH_SECRETS_TOKEN" in result.out
     media = " ".join(result.out.split())  # how media is served, for a private repository
     assert "raw.githubusercontent.com, serves a public repository only" in media
-    assert "for a private one, set base_url to a host of your own" in media
-    assert "a media store, such as S3, is to come" in media
+    assert "for a private one, upload them to a bucket (media.store: s3" in media
     assert main(["validate"]) == 0
     assert capsys.readouterr().out.strip() == "2 posts valid (2 drafts)"
     # Without their draft lines, the examples are one post to publish and one scheduled.
@@ -177,5 +176,7 @@ def test_every_setting_of_the_template_is_valid(tmp_path: Path) -> None:
     (tmp_path / "threadsync.yaml").write_text(yaml.safe_dump(data))
     config = load_config(None, tmp_path)
     assert config.timezone == "Europe/Berlin" and "brand" in config.accounts
+    # Two media: examples; the last, the bucket's, is what YAML keeps: valid as written.
+    assert config.media.store == "s3" and config.media.prefix == "threadsync/"
     assert config.limits.lock_max_age == 360 and config.apply.workers == 4
     assert config.auth.app_id == "1234567890123456"

@@ -91,9 +91,9 @@ Next steps:
      with "Secrets: Read and write" on this repository.
   4. Threads fetches images and videos from a public address: media.base_url in
      threadsync.yaml. Its example, raw.githubusercontent.com, serves a public repository
-     only; for a private one, set base_url to a host of your own that serves the same
-     files (a media store, such as S3, is to come). The docs' "Local media files"
-     (docs/writing-posts.md) say more.
+     only; for a private one, upload them to a bucket (media.store: s3, for S3, R2,
+     MinIO or B2) or set base_url to a host of your own that serves the same files.
+     The docs' "Local media files" (docs/writing-posts.md) say more.
   5. Check the posts with 'threadsync validate', commit, and push. Then open a pull
      request that removes 'draft: true' from content/hello.md: the plan shows up as a
      comment; merge it to publish.
