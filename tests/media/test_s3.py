@@ -45,8 +45,8 @@ def _item(root: Path, path: str, kind: str = "image") -> MediaItem:
 
 
 def _upload(store: S3Store, root: Path, item: MediaItem) -> bool:
-    with LocalFiles(root).open(item) as (local, body):
-        return store.ensure(local, body)
+    files = LocalFiles(root)
+    return store.ensure(files.describe(item), lambda: files.copy(item))
 
 
 def test_a_file_is_uploaded_once_under_its_sha256(tmp_path: Path, bucket: Bucket) -> None:
@@ -130,14 +130,33 @@ def test_the_upload_reads_a_private_copy_that_is_removed_after(
     monkeypatch.setattr(tempfile, "tempdir", str(temp))
     write(tmp_path, {"v.mp4": mp4()})
     item = _item(tmp_path, "v.mp4", "video")
-    with LocalFiles(tmp_path).open(item) as (local, body):
+    files = LocalFiles(tmp_path)
+    local = files.describe(item)
+    with files.copy(item) as body:
         info = os.fstat(body.fileno())
         assert stat.S_IMODE(info.st_mode) == 0o600
         assert info.st_ino != os.stat(tmp_path / "v.mp4").st_ino  # not the file itself
         assert local.size == info.st_size == len(mp4())
-        assert S3Store.open(_config(bucket)).ensure(local, body) is True
     assert body.closed
+    assert S3Store.open(_config(bucket)).ensure(local, lambda: files.copy(item)) is True
     assert list(temp.iterdir()) == []
+
+
+def test_a_file_the_bucket_holds_is_not_copied_again(
+    tmp_path: Path, bucket: Bucket, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second apply (or a file shared by posts) HEADs the key and reads no more than
+    the file's first bytes: a 1 GB video is not copied to find it is there."""
+    write(tmp_path, {"v.mp4": mp4()})
+    item = _item(tmp_path, "v.mp4", "video")
+    assert _upload(S3Store.open(_config(bucket)), tmp_path, item) is True
+    copies: list[str] = []
+    real_copy = LocalFiles.copy
+    monkeypatch.setattr(
+        LocalFiles, "copy", lambda self, i: copies.append(i.local_path) or real_copy(self, i)
+    )
+    assert _upload(S3Store.open(_config(bucket)), tmp_path, item) is False
+    assert copies == []
 
 
 def test_a_file_grown_past_the_limit_while_copied_is_refused(
@@ -158,7 +177,7 @@ def test_a_file_grown_past_the_limit_while_copied_is_refused(
 
     monkeypatch.setattr(store.RepoFiles, "open", open_then_grow)
     refused = pytest.raises(MediaRefused, match=r"^a.png changed while apply ran; run apply again$")
-    with refused, LocalFiles(tmp_path).open(item):
+    with refused, LocalFiles(tmp_path).copy(item):
         pass
 
 

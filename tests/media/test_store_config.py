@@ -192,7 +192,7 @@ def test_init_shows_every_store_key() -> None:
     from threadsync.config import MediaConfig
 
     text = scaffold.read("threadsync.yaml")
-    shown = set(re.findall(r"^# (\w+): ", text, flags=re.M))
+    shown = set(re.findall(r"^# *(\w+): ", text, flags=re.M))
     assert set(MediaConfig.model_fields) - {"base_url", "preflight"} <= shown
     assert "#  base_url: " in text and "#  preflight: true" in text
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import Future
+from functools import partial
 from pathlib import Path
 
 from threadsync.config import MediaConfig
@@ -71,10 +72,10 @@ class MediaGate:
             for item in part.media:
                 size: int | None = None
                 if item.local_path is not None and self.store is not None:
-                    with self.files.open(item) as (local, body):
-                        if self.store.ensure(local, body):
-                            self.progress(post.id, f"uploaded {item.local_path}")
-                        size = local.size
+                    local = self.files.describe(item)
+                    if self.store.ensure(local, partial(self.files.copy, item)):
+                        self.progress(post.id, f"uploaded {item.local_path}")
+                    size = local.size
                 elif item.local_path is not None and self.preflight is not None:
                     size = self.files.size(item)
                 if self.preflight is not None and item.url:

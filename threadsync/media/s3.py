@@ -16,7 +16,7 @@ from typing import Any, BinaryIO
 from threadsync.config import MediaConfig
 from threadsync.content.media import object_key
 from threadsync.errors import ThreadsyncError
-from threadsync.media.store import LocalMedia, MediaRefused
+from threadsync.media.store import LocalMedia, MediaRefused, OpenBody
 
 # Content-addressed objects never change, so any cache may keep them for good.
 CACHE_CONTROL = "public, max-age=31536000, immutable"
@@ -73,7 +73,7 @@ class S3Store:
         )
         return cls(client, media.bucket, media.prefix)
 
-    def ensure(self, local: LocalMedia, body: BinaryIO) -> bool:
+    def ensure(self, local: LocalMedia, body: OpenBody) -> bool:
         key = object_key(self.prefix, local.sha256, local.file_type)
         with self._lock:
             if key in self._present:
@@ -86,7 +86,8 @@ class S3Store:
                     return False
             uploaded = self._holds(key, local) is not True
             if uploaded:
-                self._put(key, local, body)
+                with body() as stream:
+                    self._put(key, local, stream)
             with self._lock:
                 self._present.add(key)
         return uploaded

@@ -14,8 +14,8 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -23,6 +23,9 @@ from typing import BinaryIO, Protocol
 from threadsync.content.media import CONTENT_TYPES, IMAGE_MAX_BYTES, VIDEO_MAX_BYTES, sniff
 from threadsync.content.models import MediaItem
 from threadsync.content.safefs import Refused, RepoFiles
+
+# Opens the bytes to upload: a store asks for them only when it must upload.
+OpenBody = Callable[[], AbstractContextManager[BinaryIO]]
 
 
 class MediaRefused(Exception):
@@ -50,8 +53,23 @@ class LocalFiles:
         self.root = root
         self.files = RepoFiles(root)
 
+    def describe(self, item: MediaItem) -> LocalMedia:
+        """What a store needs to find ``item``'s object: its digest, size and type.
+
+        Only the first bytes are read: a file the store holds already is never
+        copied (a video can be 1 GB), only the one it must upload (:meth:`copy`).
+        """
+        path = item.local_path
+        assert path is not None and item.sha256 is not None
+        with os.fdopen(self._open(item), "rb") as source:
+            size = os.fstat(source.fileno()).st_size
+            file_type = sniff(source.read(16))
+        if file_type not in CONTENT_TYPES:
+            raise MediaRefused(f"{path} changed while apply ran; run apply again")
+        return LocalMedia(path, item.sha256, size, file_type)
+
     @contextmanager
-    def open(self, item: MediaItem) -> Iterator[tuple[LocalMedia, BinaryIO]]:
+    def copy(self, item: MediaItem) -> Iterator[BinaryIO]:
         """A private copy of ``item``'s file, checked to hold the bytes its post was built from.
 
         Its key is named by those bytes: uploading anything else under it would
@@ -60,29 +78,34 @@ class LocalFiles:
         file written to meanwhile can't change the bytes after they are hashed.
         """
         path = item.local_path
-        assert path is not None and item.sha256 is not None
+        assert path is not None
         # A file grown past what validation allows is refused unread, not hashed to the end.
-        limit = IMAGE_MAX_BYTES if item.kind == "image" else VIDEO_MAX_BYTES
-        try:
-            fd, _ = self.files.open(str(self.root / path), path, limit=limit)
-        except Refused as exc:
-            raise MediaRefused(f"media file {exc.message}") from None
-        except OSError as exc:
-            raise MediaRefused(f"media file {path} can't be read: {exc.strerror or exc}") from None
+        limit = _limit(item)
+        fd = self._open(item)
         # Mode 0600, in the temporary folder, and never named (or unlinked at once): it goes
         # when closed.  Only this process can reach it, so what was hashed is what is sent.
         with os.fdopen(fd, "rb") as source, tempfile.TemporaryFile(prefix="threadsync-") as copy:
             try:
-                digest, size, head = _copy(source, copy, limit)
+                digest, _, head = _copy(source, copy, limit)
             except OSError as exc:
                 raise MediaRefused(
                     f"media file {path} can't be copied to upload: {exc.strerror or exc}"
                 ) from None
-            file_type = sniff(head)
-            if digest != item.sha256 or file_type not in CONTENT_TYPES:
+            if digest != item.sha256 or sniff(head) not in CONTENT_TYPES:
                 raise MediaRefused(f"{path} changed while apply ran; run apply again")
             copy.seek(0)
-            yield LocalMedia(path, item.sha256, size, file_type), copy
+            yield copy
+
+    def _open(self, item: MediaItem) -> int:
+        path = item.local_path
+        assert path is not None
+        try:
+            fd, _ = self.files.open(str(self.root / path), path, limit=_limit(item))
+        except Refused as exc:
+            raise MediaRefused(f"media file {exc.message}") from None
+        except OSError as exc:
+            raise MediaRefused(f"media file {path} can't be read: {exc.strerror or exc}") from None
+        return fd
 
     def size(self, item: MediaItem) -> int:
         """The local file's size, for the preflight to compare with what its URL answers."""
@@ -95,6 +118,10 @@ class LocalFiles:
             raise MediaRefused(f"media file {reason}") from None
         os.close(fd)
         return size
+
+
+def _limit(item: MediaItem) -> int:
+    return IMAGE_MAX_BYTES if item.kind == "image" else VIDEO_MAX_BYTES
 
 
 def _copy(source: BinaryIO, copy: BinaryIO, limit: int) -> tuple[str, int, bytes]:
@@ -118,8 +145,10 @@ def _copy(source: BinaryIO, copy: BinaryIO, limit: int) -> tuple[str, int, bytes
 class MediaStore(Protocol):
     """Somewhere a local file can be put, so that its public URL serves it."""
 
-    def ensure(self, local: LocalMedia, body: BinaryIO) -> bool:
+    def ensure(self, local: LocalMedia, body: OpenBody) -> bool:
         """Make sure the store holds the file; True if it was uploaded now.
+
+        ``body`` opens the bytes to upload (a private copy), asked for only when needed.
 
         Raises :class:`MediaRefused` naming the file and what went wrong.
         """
