@@ -50,8 +50,13 @@ def make_plan(
     remote: Remote | None = None,
     root_keys: Mapping[str, tuple[str, int]] | None = None,
     refused: Mapping[str, str] | None = None,
+    in_order: bool = False,
 ) -> Plan:
     """Diff the content against the state.
+
+    ``in_order``: ``posts`` are already in publishing order at ``now``, as
+    ``load_project`` returns them when given the same ``now``; they are not
+    sorted again.
 
     ``root_keys`` maps post id to its root part's (normalised text, media
     count), used only to adopt posts already on the account (``remote.by_key``).
@@ -64,9 +69,27 @@ def make_plan(
     drafts = sum(1 for p in posts if p.draft)
 
     # Sorted once and shared with ``_find_moves``, not sorted again there.
-    in_order = sorted(posts, key=lambda p: _order_key(p.publish_at, p.path, now))
-    old_ids = sorted(state.posts)
-    moves = _find_moves(in_order, old_ids, state, by_id)
+    in_turn = (
+        list(posts)
+        if in_order
+        else sorted(posts, key=lambda p: _order_key(p.publish_at, p.path, now))
+    )
+    entries = state.posts
+    # One pass over every post: most are published and unchanged, and need
+    # nothing more.  The rest keep their entry (None: not recorded) and order.
+    todo: list[tuple[PostLike, PostState | None]] = []
+    for post in in_turn:
+        current = entries.get(post.id)
+        if (
+            current is not None
+            and current.status == "published"
+            and not post.draft
+            and current.content_hash == post.content_hash
+        ):
+            continue
+        todo.append((post, current))
+    old_ids = sorted(entries)
+    moves = _find_moves([p for p, e in todo if e is None], old_ids, state, by_id)
     moved_from = {old for old in moves.values()}
     changes: dict[str, Change] = {}
     state_only: list[Change] = []
@@ -106,18 +129,9 @@ def make_plan(
 
     adopted: set[str] = set()
     refusals: list[Change] = []
-    entries = state.posts
-    for post in in_order:
-        current = entries.get(post.id)
-        if current is None:
-            if post.id in moves:
-                current = entries[moves[post.id]]
-        elif (
-            current.status == "published"
-            and not post.draft
-            and current.content_hash == post.content_hash
-        ):
-            continue  # published and unchanged: most posts, so no call for them
+    for post, current in todo:
+        if current is None and post.id in moves:
+            current = entries[moves[post.id]]
         change = _diff_post(post, current, now, retry_failed, remote, root_keys, notices, adopted)
         if change is None:
             continue
@@ -170,8 +184,8 @@ def _find_moves(
 ) -> dict[str, str]:
     """new id -> old id, for renamed files whose content is unchanged.
 
-    ``in_order`` is the posts sorted by ``_order_key``; ``old_ids`` the state's
-    ids, sorted.
+    ``in_order`` is the posts the state does not record, sorted by
+    ``_order_key``; ``old_ids`` the state's ids, sorted.
     """
     gone_by_hash: dict[str, list[str]] = {}
     for old_id in old_ids:

@@ -137,7 +137,10 @@ def replace_hints(
     dependants: dict[str, list[str]] = {}
     for post in posts:
         # The references first: few posts have any, and they cost less than the entry.
-        targets = [t for t in post.depends_on() if t in replaced]
+        refs = post.depends_on()
+        if not refs:
+            continue
+        targets = [t for t in refs if t in replaced]
         if not targets or post.id in replaced:
             continue
         entry = state.posts.get(post.id)

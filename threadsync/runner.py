@@ -193,6 +193,7 @@ def make_plan_for(
                 remote=remote,
                 root_keys=keys,
                 refused=refused,
+                in_order=content.ordered_at == now,
             )
 
         made = diff()

@@ -238,3 +238,63 @@ def test_repo_files_resolve_messages(tmp_path: Path) -> None:
     assert info.value.message == "../elsewhere.txt: outside the repository"
     with pytest.raises(FileNotFoundError):
         files.read(str(tmp_path / "missing.txt"))
+
+
+def _names(root: Path) -> list[str]:
+    return [p.id for p in load_project(root, load_config(None, root)).posts]
+
+
+def test_post_files_are_read_from_their_folder_when_folders_interleave(repo: Path) -> None:
+    # Sorted by path, a folder's files come around its subfolder's ("a/b.yaml",
+    # "a/b/c.yaml", "a/c.yaml"): each must be read from its own folder.
+    write(
+        repo / "content",
+        {
+            "a/b.yaml": "text: in a, first\n",
+            "a/b/c.yaml": "text: in a/b\n",
+            "a/c.yaml": "text: in a, last\n",
+            "d.yaml": "text: at the top\n",
+        },
+    )
+    content = load_project(repo, load_config(None, repo))
+    assert {p.id: p.parts[0].text for p in content.posts} == {
+        "a/b": "in a, first",
+        "a/b/c": "in a/b",
+        "a/c": "in a, last",
+        "d": "at the top",
+    }
+
+
+def test_post_files_are_read_by_path_where_folders_cannot_be_opened(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(repo / "content", {"x/one.yaml": "text: one\n", "two.yaml": "text: two\n"})
+    opened: list[str] = []
+    monkeypatch.setattr(RepoFiles, "open_dir", lambda self, path: opened.append(path))  # None
+    assert sorted(_names(repo)) == ["two", "x/one"]
+    assert len(opened) == 2  # asked once per folder, then read by path
+
+
+def test_a_folder_swapped_for_a_symlink_after_the_walk_is_not_followed(
+    repo: Path, outside: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The walk saw a real folder; by the time its files are read it is a link to
+    # a folder outside.  Opening the folder refuses the link, so its files are
+    # resolved like any named path, and the one outside is refused.
+    write(repo / "content", {"news/post.yaml": "text: inside\n"})
+    write(outside, {"post.yaml": f"text: {CANARY}\n"})
+    real_open_dir = RepoFiles.open_dir
+
+    def swap_then_open(self: RepoFiles, path: str) -> int | None:
+        folder = Path(path)
+        os.rename(folder, folder.with_name("moved"))
+        os.symlink(outside, folder)
+        return real_open_dir(self, path)
+
+    monkeypatch.setattr(RepoFiles, "open_dir", swap_then_open)
+    content = load_project(repo, load_config(None, repo))
+    assert all(CANARY not in p.parts[0].text for p in content.posts)
+    assert messages(content) == [
+        f"content/news/post.yaml:1:1: a symlink to a file outside the repository "
+        f"({outside / 'post.yaml'})"
+    ]

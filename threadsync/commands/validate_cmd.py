@@ -71,7 +71,7 @@ def request_from(args: argparse.Namespace) -> tuple[Where, bool]:
 def run(args: argparse.Namespace) -> int:
     from threadsync.config import ConfigError
     from threadsync.content import load_project
-    from threadsync.project import held_tokens, load_settings
+    from threadsync.project import held_tokens, load_settings, long_lived
 
     where, as_json = request_from(args)
     root = where.config.parent if where.config is not None else Path.cwd()
@@ -81,7 +81,10 @@ def run(args: argparse.Namespace) -> int:
         problems = [_display(p, root) for p in exc.problems]
         _report(problems, as_json, f"{plural(len(problems), 'error')} in the configuration")
         return 1
-    content = load_project(root, config, held_tokens=held_tokens(where, config))
+    # The posts live until the command ends: built with the cyclic GC paused, then
+    # frozen, the GC does not walk them all at the next allocation.
+    with long_lived():
+        content = load_project(root, config, held_tokens=held_tokens(where, config))
     problems = [_display(p, root) for p in content.problems]
     summary = verdict(content.problems, posts=len(content.posts), drafts=len(content.drafts))
     _report(problems, as_json, summary)

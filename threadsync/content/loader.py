@@ -185,9 +185,11 @@ class _ProjectLoader(PostBuilder):
                     )
             self.base_vars.update(parsed.data)
 
-    def _read_text(self, full: str, shown: str, *, resolve: bool = True) -> str | None:
+    def _read_text(
+        self, full: str, shown: str, *, resolve: bool = True, dir_fd: int | None = None
+    ) -> str | None:
         try:
-            raw = self.files.read(full, shown, resolve=resolve)
+            raw = self.files.read(full, shown, resolve=resolve, dir_fd=dir_fd)
         except Refused as exc:
             self.add(shown, 1, 1, exc.reason)
             return None
@@ -217,17 +219,37 @@ class _ProjectLoader(PostBuilder):
         """(rel, shown, text) of every file that could be read and decoded."""
         prefix = "" if self.content_label == "." else self.content_label + "/"
         texts: list[tuple[str, str, str]] = []
-        for rel, full, is_link in found:
-            shown = prefix + rel
-            if not safe_path(rel):
-                self.add(printable(shown), 1, 1, unsafe_path_message(rel))
-                continue
-            # A plain file in a walked folder is inside; only a symlink needs resolving.
-            text = self._read_text(full, shown, resolve=is_link)
-            if text is None:
-                self._known_broken(rel)
-            else:
-                texts.append((rel, shown, text))
+        # The folder the last plain file was read from, and whether it is still the
+        # folder the walk saw (not since swapped for a symlink).
+        folder, folder_fd, walked = "", None, True
+        try:
+            for rel, full, is_link in found:
+                shown = prefix + rel
+                if not safe_path(rel):
+                    self.add(printable(shown), 1, 1, unsafe_path_message(rel))
+                    continue
+                if not is_link and full[: full.rfind(os.sep)] != folder:
+                    if folder_fd is not None:
+                        os.close(folder_fd)
+                    folder, folder_fd, walked = full[: full.rfind(os.sep)], None, True
+                    try:
+                        folder_fd = self.files.open_dir(folder)
+                    except OSError:
+                        walked = False
+                # A plain file in a walked folder is inside; only a symlink needs resolving.
+                text = self._read_text(
+                    full,
+                    shown,
+                    resolve=is_link or not walked,
+                    dir_fd=None if is_link else folder_fd,
+                )
+                if text is None:
+                    self._known_broken(rel)
+                else:
+                    texts.append((rel, shown, text))
+        finally:
+            if folder_fd is not None:
+                os.close(folder_fd)
         return texts
 
     def _known_broken(self, rel: str) -> None:
@@ -366,7 +388,7 @@ class _ProjectLoader(PostBuilder):
                 self._crashed(shown, exc)
         del files
         posts = cross_check(self, loaded)
-        return Content(self.root, self.content_dir, posts, self._sorted_problems())
+        return Content(self.root, self.content_dir, posts, self._sorted_problems(), self.now)
 
     def _sorted_problems(self) -> list[Problem]:
         return sorted(self.problems, key=Problem.sort_key)

@@ -286,12 +286,15 @@ class Content:
     as "now"), then by path.  ``problems`` holds every problem of every file,
     sorted by path and position.  Plan and apply must refuse to run while
     ``errors`` is not empty: ``posts`` then leaves out the invalid ones.
+    ``ordered_at`` is the "now" the posts were ordered at: a plan for that
+    instant need not sort them again.
     """
 
     root: Path
     content_dir: Path
     posts: list[Post]
     problems: list[Problem]
+    ordered_at: dt.datetime | None = None
 
     @property
     def errors(self) -> list[Problem]:
