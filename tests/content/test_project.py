@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -774,7 +773,7 @@ _media = st.builds(
     sha256=_opt_text,
 )
 _parts = st.builds(
-    Part.make,
+    Part,
     kind=st.sampled_from(["text", "image", "video", "carousel"]),
     text=st.text(max_size=40),
     media=st.lists(_media, max_size=3),
@@ -838,10 +837,10 @@ def _reference_data(parts: list[Part], reply_to: Reference | None) -> dict[str, 
 
 def test_the_hash_covers_every_field_of_a_part() -> None:
     """A field added to Part must be added to the hash (and to the reference above)."""
-    names = {f.name for f in dataclasses.fields(Part)}
+    names = set(Part._fields)
     values: dict[str, object] = dict.fromkeys(names)
     values |= {"kind": "text", "text": "Hi", "media": [], "text_entities": []}
-    part = Part.make(**values)
+    part = Part(**values)  # type: ignore[arg-type]
     covered = _reference_data([part], None)["parts"][0]  # type: ignore[index]
     assert set(covered) == names
     assert set(json.loads(canonical_post([part], None))["parts"][0]) == names

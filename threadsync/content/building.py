@@ -247,9 +247,7 @@ class PostBuilder:
             self.add_at(source, loc, message, key=True)
             loaded.failed = True
         if not loaded.failed and loaded.parts:
-            root = loaded.parts[0]
-            cleared = {"topic": None, "countries": None, "location": None}
-            loaded.parts[0] = Part.make(**{**vars(root), **cleared})
+            loaded.parts[0] = loaded.parts[0]._replace(topic=None, countries=None, location=None)
 
     def _check_vars(self, source: Source, loc: Loc, values: dict[str, Any]) -> None:
         for key in values:
@@ -421,7 +419,7 @@ class PostBuilder:
         entities = spoiler_entities(text, spoilers)[0] if spoilers else []
         n = len(media)
         kind: PartKind = "text" if n == 0 else ("carousel" if n > 1 else media[0].kind)
-        built = Part.make(
+        built = Part(
             kind=kind,
             text=text,
             media=media,

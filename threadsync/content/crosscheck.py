@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from threadsync.content.building import LoadedPost, PostBuilder
-from threadsync.content.models import Part, Post, Reference
+from threadsync.content.models import Post, Reference
 from threadsync.content.problems import Loc
 from threadsync.content.pyerrors import did_you_mean
 from threadsync.content.rules import classify_reference
@@ -85,9 +85,7 @@ def cross_check(builder: PostBuilder, loaded: list[LoadedPost]) -> list[Post]:
             for quote in item.quotes:
                 ref = by_loc.get((*quote.loc, "quote"))
                 if ref is not None:
-                    parts[quote.position] = Part.make(
-                        **{**vars(parts[quote.position]), "quote": ref}
-                    )
+                    parts[quote.position] = parts[quote.position]._replace(quote=ref)
         posts.append(
             Post.make(
                 id=item.id,

@@ -49,7 +49,7 @@ def plain_part(part: PartFields, defaults: Defaults, warn_at: float) -> Part | N
     text = text.rstrip()  # trimmed, as every text is; the builder keeps what was cut
     if not text or not plain_text_ok(text, warn_at):
         return None
-    return Part.make(
+    return Part(
         kind="text",
         text=text,
         media=[],
