@@ -14,13 +14,16 @@ never overwritten.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import uuid
 from collections.abc import Iterable
+from dataclasses import field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from threadsync.errors import ThreadsyncError
 from threadsync.safewrite import read_bytes, write_atomic
@@ -38,14 +41,24 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
+_CONFIG = ConfigDict(extra="forbid", validate_assignment=False, cache_strings=False)
+# cache_strings: pydantic-core looks every short JSON string up in a cache by
+# default, and nearly every string here (ids, hashes, permalinks, dates) is
+# unique, so the cache costs more than it saves (10,000 posts: 71 -> 65 ms).
+
+
 class _Model(BaseModel):
-    # cache_strings: pydantic-core looks every short JSON string up in a cache by
-    # default, and nearly every string here (ids, hashes, permalinks, dates) is
-    # unique, so the cache costs more than it saves (10,000 posts: 71 -> 65 ms).
-    model_config = ConfigDict(extra="forbid", validate_assignment=False, cache_strings=False)
+    model_config = _CONFIG
 
 
-class Attempt(_Model):
+# The entries are slotted pydantic dataclasses, not models: a state holds one
+# per published post, and a model's dict and set of fields set make 10,000
+# entries take 37 MB and 55 ms to read, against 11 MB and 38 ms.  They are
+# validated the same way and written to the same JSON.
+
+
+@pydantic_dataclass(slots=True, kw_only=True, config=_CONFIG)
+class Attempt:
     """One container created for a part, with its carousel children.
 
     Every attempt is kept until the part is published, because any of them
@@ -54,7 +67,7 @@ class Attempt(_Model):
 
     # None while a carousel's children are being created, before the parent exists.
     container_id: str | None = None
-    children: list[str] = Field(default_factory=list)
+    children: list[str] = field(default_factory=list)
     created_at: dt.datetime
     text: str | None = None
     # None while the container may still be published; else why it never will be.
@@ -64,12 +77,13 @@ class Attempt(_Model):
     media_urls: list[str] | None = None
 
 
-class PartState(_Model):
+@pydantic_dataclass(slots=True, kw_only=True, config=_CONFIG)
+class PartState:
     """One part of a post: the root (index 0) or a reply in its thread."""
 
-    attempts: list[Attempt] = Field(default_factory=list)
+    attempts: list[Attempt] = field(default_factory=list)
     media_id: str | None = None
-    child_media_ids: list[str] = Field(default_factory=list)
+    child_media_ids: list[str] = field(default_factory=list)
     permalink: str | None = None
     published_at: dt.datetime | None = None
     # The media URLs the part went out with (None: a text part, or not known: adopted,
@@ -85,14 +99,15 @@ class PartState(_Model):
         return [a for a in self.attempts if a.closed is None]
 
 
-class PostState(_Model):
+@pydantic_dataclass(slots=True, kw_only=True, config=_CONFIG)
+class PostState:
     status: PostStatus
     content_hash: str
     path: str | None = None
-    parts: list[PartState] = Field(default_factory=list)
+    parts: list[PartState] = field(default_factory=list)
     error: str | None = None
     source: Literal["apply", "import", "adopt"] = "apply"
-    updated_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = field(default_factory=utcnow)
 
     @property
     def media_id(self) -> str | None:
@@ -109,6 +124,24 @@ class PostState(_Model):
     @property
     def media_ids(self) -> list[str]:
         return [p.media_id for p in self.parts if p.media_id]
+
+
+@functools.cache
+def _entry_adapter() -> TypeAdapter[PostState]:
+    return TypeAdapter(PostState)
+
+
+def load_entry(data: object) -> PostState:
+    """A state entry from its JSON data (as :func:`dump_entry` gives it); raises ValidationError."""
+    return _entry_adapter().validate_python(data)
+
+
+def dump_entry(entry: PostState, *, exclude_none: bool = False) -> dict[str, Any]:
+    """A state entry as JSON data, fields in the file's order."""
+    data: dict[str, Any] = _entry_adapter().dump_python(
+        entry, mode="json", exclude_none=exclude_none
+    )
+    return data
 
 
 class State(_Model):

@@ -13,7 +13,7 @@ import difflib
 from typing import Any
 
 from threadsync.content.ids import id_problem
-from threadsync.state import PostState, State, StateError, utcnow
+from threadsync.state import PostState, State, StateError, dump_entry, utcnow
 
 CLOSE_IDS = 5
 
@@ -34,7 +34,7 @@ def rows(state: State) -> list[dict[str, Any]]:
 
 def entry_data(post_id: str, entry: PostState) -> dict[str, Any]:
     """An entry as ``state show`` prints it: its id, then its fields as in the file."""
-    return {"id": post_id, **entry.model_dump(mode="json", exclude_none=True)}
+    return {"id": post_id, **dump_entry(entry, exclude_none=True)}
 
 
 def entry_of(state: State, post_id: str, shown: str) -> PostState:

@@ -97,11 +97,11 @@ def _parse(line: bytes, log: Path, number: int) -> dict[str, object]:
 
 
 def _apply(state: State, record: dict[str, object], log: Path, number: int) -> None:
-    from threadsync.state import PostState
+    from threadsync.state import load_entry
 
     if "put" in record:
         try:
-            state.posts[str(record["put"])] = PostState.model_validate(record.get("entry"))
+            state.posts[str(record["put"])] = load_entry(record.get("entry"))
         except ValidationError as exc:
             message = exc.errors()[0]["msg"]
             raise StateLogError(f"{log} is corrupt at line {number}: {message}") from exc
@@ -142,6 +142,8 @@ class LogWriter:
         return self._fd is not None
 
     def put(self, state: State, post_ids: Iterable[str], *, user: bool = False) -> None:
+        from threadsync.state import dump_entry
+
         records: list[dict[str, object]] = []
         if user:
             records.append({"user_id": state.user_id})
@@ -150,7 +152,7 @@ class LogWriter:
             if entry is None:
                 records.append({"drop": post_id})
             else:
-                records.append({"put": post_id, "entry": entry.model_dump(mode="json")})
+                records.append({"put": post_id, "entry": dump_entry(entry)})
         if records:
             self._write(records)
 

@@ -10,28 +10,16 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, NamedTuple, TypeVar
+from typing import Any, Literal, NamedTuple
 
 from threadsync.content.problems import Problem
 
-_T = TypeVar("_T")
 PartKind = Literal["text", "image", "video", "carousel"]
 MediaKind = Literal["image", "video"]
 RefKind = Literal["post", "media_id", "permalink"]
 HASH_VERSION = 1
-
-
-def _fast_new(cls: type[_T], values: dict[str, Any]) -> _T:
-    """An instance of a frozen, ``__dict__``-based dataclass from ALL its field values.
-
-    Frozen dataclasses set each field through ``object.__setattr__``, which costs
-    microseconds per object; the loader builds tens of thousands of them.
-    """
-    obj = object.__new__(cls)
-    obj.__dict__.update(values)
-    return obj
 
 
 # The content hash covers canonical JSON (keys sorted, no whitespace, non-ASCII
@@ -178,7 +166,7 @@ def canonical_post(parts: list[Part], reply_to: Reference | None, ghost: bool = 
     return f'{{{flag}"parts":[{body}],"reply_to":{reply},"v":{HASH_VERSION}}}'
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Post:
     """A post: its id, where it came from, when to publish, and its parts.
 
@@ -188,7 +176,8 @@ class Post:
     ``content_hash`` (see :func:`content_hash`) is computed on first use and kept.
     ``ghost`` asks Threads for a ghost post: text only, archived after 24 hours.
     ``text_tails`` keeps the whitespace trimmed from each part's text (empty when
-    there was none), only for :attr:`legacy_hash`.
+    there was none), only for :attr:`legacy_hash`.  Slotted: a plan holds one
+    per file, and a dict each would double the memory they take.
     """
 
     id: str
@@ -201,29 +190,31 @@ class Post:
     parts: list[Part]
     ghost: bool = False
     text_tails: tuple[str, ...] = ()  # per part, what trimming cut from the text's end
+    # Worked out on first use and kept; not functools.cached_property, which takes a
+    # lock on every first use (Python 3.11), 10,000 times per plan.
+    _content_hash: str | None = field(default=None, init=False, repr=False, compare=False)
+    _legacy_hash: str | None = field(default=None, init=False, repr=False, compare=False)
+    # The post quotes and replies to nothing: depends_on() need not walk its parts.
+    _no_refs: bool = field(default=False, init=False, repr=False, compare=False)
 
     @classmethod
     def make(cls, *, no_refs: bool = False, **values: Any) -> Post:
-        """Like ``Post(...)`` but faster; every field must be given.
+        """``Post(...)``, told whether the post refers to no other.
 
         ``no_refs``: the caller knows the post quotes and replies to nothing, so
         :meth:`depends_on` need not walk its parts (a plan asks it of every post).
         """
-        assert len(values) == len(_POST_FIELDS), sorted(set(_POST_FIELDS) ^ set(values))
-        post = _fast_new(cls, values)
+        post = cls(**values)
         if no_refs:
-            post.__dict__["_no_refs"] = True
+            object.__setattr__(post, "_no_refs", True)
         return post
 
     @property
     def content_hash(self) -> str:
-        # Kept in the instance dict after the first use; not functools.cached_property,
-        # which takes a lock on every first use (Python 3.11), 10,000 times per plan.
-        cached: str | None = self.__dict__.get("_content_hash")
+        cached = self._content_hash
         if cached is None:
-            cached = self.__dict__["_content_hash"] = content_hash(
-                self.parts, self.reply_to, self.ghost
-            )
+            cached = content_hash(self.parts, self.reply_to, self.ghost)
+            object.__setattr__(self, "_content_hash", cached)
         return cached
 
     @property
@@ -237,13 +228,14 @@ class Post:
             return None
         # Kept, as content_hash is: a published post stays on its untrimmed hash, so each
         # plan asks for it again (and moves ask for every new post's).
-        cached: str | None = self.__dict__.get("_legacy_hash")
+        cached = self._legacy_hash
         if cached is None:
             parts = [
                 p._replace(text=p.text + tail)
                 for p, tail in zip(self.parts, self.text_tails, strict=True)
             ]
-            cached = self.__dict__["_legacy_hash"] = content_hash(parts, self.reply_to, self.ghost)
+            cached = content_hash(parts, self.reply_to, self.ghost)
+            object.__setattr__(self, "_legacy_hash", cached)
         return cached
 
     @property
@@ -257,7 +249,7 @@ class Post:
     def depends_on(self) -> list[str]:
         """Content ids this post quotes or replies to (in any part), in order, unique."""
         out: list[str] = []
-        if "_no_refs" in self.__dict__:
+        if self._no_refs:
             return out
         reply = self.reply_to
         if reply is not None and reply.kind == "post":
@@ -267,9 +259,6 @@ class Post:
             if ref is not None and ref.kind == "post" and ref.value not in out:
                 out.append(ref.value)
         return out
-
-
-_POST_FIELDS = tuple(f.name for f in fields(Post))
 
 
 @dataclass

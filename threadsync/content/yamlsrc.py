@@ -362,7 +362,7 @@ def node_at(root: Node | None, loc: Loc) -> tuple[Node | None, Node | None, int]
     return node, key_node, depth
 
 
-@dataclass
+@dataclass(slots=True)
 class Source:
     """A content file's text and how to turn a field location into ``line:col``.
 
