@@ -28,7 +28,7 @@ from threadsync.content.media import (
 from threadsync.content.models import MediaItem, Part, PartKind
 from threadsync.content.plainpart import plain_part
 from threadsync.content.problems import Loc, Problem, Severity, field_name
-from threadsync.content.rawmodels import MediaSpec, PartFields, PostFile
+from threadsync.content.rawmodels import MediaSpec, OnChange, PartFields, PostFile
 from threadsync.content.rules import (
     ALT_LIMIT,
     TEXT_LIMIT,
@@ -68,7 +68,7 @@ class LoadedPost:
     id_explicit: bool
     publish_at: dt.datetime | None
     draft: bool
-    on_change: str
+    on_change: OnChange
     reply_to: str | None
     parts: list[Part] = field(default_factory=list)  # rendered, checked, with quote=None
     quotes: list[Quote] = field(default_factory=list)

@@ -15,7 +15,7 @@ import datetime as dt
 import fnmatch
 import gc
 import os
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -104,6 +104,10 @@ class _ParsedFile:
     @property
     def default_id(self) -> str:
         return self.rel.rsplit(".", 1)[0]
+
+
+# PostFile.model_validate without its Python wrapper, called once per file.
+_validate_post: Callable[[Any], PostFile] = PostFile.__pydantic_validator__.validate_python
 
 
 class _ProjectLoader(PostBuilder):
@@ -303,20 +307,20 @@ class _ProjectLoader(PostBuilder):
 
     def type_check(self, item: _ParsedFile) -> PostFile | None:
         """The fields' names and types (pydantic); ``None`` after reporting problems."""
-        source, default_id = item.source, item.default_id
+        source = item.source
         try:
-            model = PostFile.model_validate(item.data)
+            model = _validate_post(item.data)
         except ValidationError as exc:
             for loc, message, at_key in issues_from(exc, _known_keys):
                 if at_key and len(loc) == 3 and loc[0] == "thread" and loc[2] in POST_ONLY_KEYS:
                     message = _post_only_message(str(loc[2]))
                 self.add_at(source, loc, message, key=at_key)
-            self.known_ids.add(_id_guess(item.data, default_id))
+            self.known_ids.add(_id_guess(item.data, item.default_id))
             return None
         for loc, message in item.conflicts:
             self.add_at(source, loc, message)
         if item.conflicts:
-            self.known_ids.add(model.id or default_id)
+            self.known_ids.add(model.id or item.default_id)
             return None
         return model
 
