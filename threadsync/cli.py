@@ -136,6 +136,10 @@ def _write_crash_log(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # threadsync's models have no pydantic plugins; without this, building the first
+    # one scans every installed package's entry points for some (a tenth of the
+    # start of an offline plan).  A value the user set is kept.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(args_list)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-import uuid
 from collections.abc import Iterable
 from dataclasses import field
 from pathlib import Path
@@ -35,6 +34,12 @@ PostStatus = Literal["pending", "published", "failed"]
 
 class StateError(ThreadsyncError):
     """The state file is unreadable, foreign or locked."""
+
+
+def _new_lineage() -> str:
+    import uuid  # only when a state is first written: it imports platform, which is slow
+
+    return str(uuid.uuid4())
 
 
 def utcnow() -> dt.datetime:
@@ -310,7 +315,7 @@ class StateStore:
             if self.unfolded:
                 self.compact()  # a new log builds on a state file that holds the old one
             if not self.state.lineage:
-                self.state.lineage = str(uuid.uuid4())
+                self.state.lineage = _new_lineage()
             self._log.start(self.state)
         self._log.put(self.state, post_ids, user=user)
 
@@ -321,7 +326,7 @@ class StateStore:
 
     def save(self) -> None:
         if not self.state.lineage:
-            self.state.lineage = str(uuid.uuid4())
+            self.state.lineage = _new_lineage()
         self.state.serial += 1
         data = dump_state(self.state)
         if self._last is None:

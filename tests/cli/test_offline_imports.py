@@ -106,3 +106,35 @@ def test_the_parser_loads_no_content_models(tmp_path: Path) -> None:
         check=True,
     )
     assert loaded.stdout.split() == []
+
+
+SCAN_PROBE = """
+import importlib.metadata, sys
+def refuse(*args, **kwargs):
+    raise SystemExit("scanned the installed packages' entry points")
+importlib.metadata.entry_points = refuse
+from threadsync.cli import main
+print(main(sys.argv[1:]))
+"""
+
+
+def test_the_cli_does_not_scan_installed_packages_for_pydantic_plugins(tmp_path: Path) -> None:
+    # pydantic looks for plugins in every installed package's entry points when it
+    # builds its first model, unless told there are none: a tenth of an offline plan.
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "a.yaml").write_text("text: Hello\n", encoding="utf-8")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("THREADS_") and k != "PYDANTIC_DISABLE_PLUGINS"
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", SCAN_PROBE, "plan"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.stdout.split()[-1:] == ["0"], result.stderr
