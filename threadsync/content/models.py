@@ -126,19 +126,32 @@ class Part(NamedTuple):
     location: str | None
 
     def canonical(self) -> str:
+        # The optional fields inline, not through _jopt: a plan writes 16,000 of these.
         media = ",".join([m.canonical() for m in self.media]) if self.media else ""
         entities = (
             ",".join([e.canonical() for e in self.text_entities]) if self.text_entities else ""
         )
-        quote = "null" if self.quote is None else self.quote.canonical()
-        spoiler_media = "true" if self.spoiler_media else "false"
+        q, a, g, li, lo, rc, tp = (
+            self.quote,
+            self.attachment,
+            self.gif,
+            self.link,
+            self.location,
+            self.reply_control,
+            self.topic,
+        )
         return (
-            f'{{"attachment":{_jopt(self.attachment)},"countries":{_jlist(self.countries)},'
-            f'"gif":{_jopt(self.gif)},"kind":{_jstr(self.kind)},"link":{_jopt(self.link)},'
-            f'"location":{_jopt(self.location)},"media":[{media}],"poll":{_jlist(self.poll)},'
-            f'"quote":{quote},"reply_control":{_jopt(self.reply_control)},'
-            f'"spoiler_media":{spoiler_media},"text":{_jstr(self.text)},'
-            f'"text_entities":[{entities}],"topic":{_jopt(self.topic)}}}'
+            f'{{"attachment":{"null" if a is None else _jstr(a)},'
+            f'"countries":{_jlist(self.countries)},'
+            f'"gif":{"null" if g is None else _jstr(g)},"kind":{_jstr(self.kind)},'
+            f'"link":{"null" if li is None else _jstr(li)},'
+            f'"location":{"null" if lo is None else _jstr(lo)},'
+            f'"media":[{media}],"poll":{_jlist(self.poll)},'
+            f'"quote":{"null" if q is None else q.canonical()},'
+            f'"reply_control":{"null" if rc is None else _jstr(rc)},'
+            f'"spoiler_media":{"true" if self.spoiler_media else "false"},'
+            f'"text":{_jstr(self.text)},"text_entities":[{entities}],'
+            f'"topic":{"null" if tp is None else _jstr(tp)}}}'
         )
 
 
@@ -161,7 +174,7 @@ def canonical_post(parts: list[Part], reply_to: Reference | None, ghost: bool = 
     state files that record them) stay as they were before ghost posts existed.
     """
     reply = "null" if reply_to is None else reply_to.canonical()
-    body = ",".join([p.canonical() for p in parts])
+    body = parts[0].canonical() if len(parts) == 1 else ",".join([p.canonical() for p in parts])
     flag = '"ghost":true,' if ghost else ""
     return f'{{{flag}"parts":[{body}],"reply_to":{reply},"v":{HASH_VERSION}}}'
 
