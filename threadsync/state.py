@@ -228,8 +228,16 @@ def parse_state(raw: bytes, path: Path) -> State:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise StateError(
-            f"state file {path} is malformed at {where}: {first['msg']}; {hint}"
+            f"state file {path} is malformed at {where}: {problem_of(exc)}; {hint}"
         ) from exc
+
+
+def problem_of(exc: ValidationError) -> str:
+    """The first problem pydantic found in a state entry, in words for the user."""
+    first = exc.errors()[0]
+    if first["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
+        return "a field this threadsync does not know (written by a newer one?)"
+    return str(first["msg"])
 
 
 def dump_state(state: State) -> bytes:

@@ -97,13 +97,13 @@ def _parse(line: bytes, log: Path, number: int) -> dict[str, object]:
 
 
 def _apply(state: State, record: dict[str, object], log: Path, number: int) -> None:
-    from threadsync.state import load_entry
+    from threadsync.state import load_entry, problem_of
 
     if "put" in record:
         try:
             state.posts[str(record["put"])] = load_entry(record.get("entry"))
         except ValidationError as exc:
-            message = exc.errors()[0]["msg"]
+            message = problem_of(exc)
             raise StateLogError(f"{log} is corrupt at line {number}: {message}") from exc
     elif "drop" in record:
         state.posts.pop(str(record["drop"]), None)

@@ -141,6 +141,15 @@ def test_attempts_are_journalled(tmp_path: Path) -> None:
             b'{"version": 1, "posts": {"a": {"status": "weird", "content_hash": "h"}}}',
             "malformed at posts.a.status",
         ),
+        (
+            b'{"version": 1, "posts": {"a": {"status": "published", "content_hash": "h", '
+            b'"parts": [{"media_id": "1", "views": 3}]}}}',
+            "malformed at posts.a.parts.0.views: a field this threadsync does not know",
+        ),
+        (
+            b'{"version": 1, "surprise": 1, "posts": {}}',
+            "malformed at surprise: a field this threadsync does not know",
+        ),
     ],
 )
 def test_bad_state_is_reported_and_never_overwritten(
