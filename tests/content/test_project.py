@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -398,6 +399,10 @@ def test_references_resolve(tmp_path: Path) -> None:
     assert posts["d"].depends_on() == ["c"]
     assert posts["a"].depends_on() == [] and posts["c"].depends_on() == []
     assert str(posts["b"].quote) == "a"
+    # "a" refers to nothing, and the loader told it so; a copy given a reference
+    # must not keep that shortcut.
+    replied = dataclasses.replace(posts["a"], reply_to=Reference("post", "d"))
+    assert replied.depends_on() == ["d"]
 
 
 def test_unknown_reference_suggests_an_id(tmp_path: Path) -> None:

@@ -270,31 +270,32 @@ def test_post_files_are_read_by_path_where_folders_cannot_be_opened(
 ) -> None:
     write(repo / "content", {"x/one.yaml": "text: one\n", "two.yaml": "text: two\n"})
     opened: list[str] = []
-    monkeypatch.setattr(RepoFiles, "open_dir", lambda self, path: opened.append(path))  # None
+    monkeypatch.setattr(RepoFiles, "open_dir", lambda self, base, rel: opened.append(rel))  # None
     assert sorted(_names(repo)) == ["two", "x/one"]
-    assert len(opened) == 2  # asked once per folder, then read by path
+    assert opened == ["", "x"]  # asked once per folder, then read by path
 
 
+@pytest.mark.parametrize("swapped", ["news", "news/2026"])
 def test_a_folder_swapped_for_a_symlink_after_the_walk_is_not_followed(
-    repo: Path, outside: Path, monkeypatch: pytest.MonkeyPatch
+    repo: Path, outside: Path, monkeypatch: pytest.MonkeyPatch, swapped: str
 ) -> None:
-    # The walk saw a real folder; by the time its files are read it is a link to
-    # a folder outside.  Opening the folder refuses the link, so its files are
-    # resolved like any named path, and the one outside is refused.
-    write(repo / "content", {"news/post.yaml": "text: inside\n"})
-    write(outside, {"post.yaml": f"text: {CANARY}\n"})
+    # The walk saw real folders; by the time the file is read, its folder or one
+    # above it is a link to a folder outside.  Opening the folders step by step
+    # refuses the link, so the file is resolved like any named path, and refused.
+    write(repo / "content", {"news/2026/post.yaml": "text: inside\n"})
+    write(outside, {"2026/post.yaml": f"text: {CANARY}\n", "post.yaml": f"text: {CANARY}\n"})
     real_open_dir = RepoFiles.open_dir
 
-    def swap_then_open(self: RepoFiles, path: str) -> int | None:
-        folder = Path(path)
+    def swap_then_open(self: RepoFiles, base: str, rel_dir: str) -> int | None:
+        folder = repo / "content" / swapped
         os.rename(folder, folder.with_name("moved"))
         os.symlink(outside, folder)
-        return real_open_dir(self, path)
+        return real_open_dir(self, base, rel_dir)
 
     monkeypatch.setattr(RepoFiles, "open_dir", swap_then_open)
     content = load_project(repo, load_config(None, repo))
     assert all(CANARY not in p.parts[0].text for p in content.posts)
+    leaked = outside / ("post.yaml" if swapped == "news/2026" else "2026/post.yaml")
     assert messages(content) == [
-        f"content/news/post.yaml:1:1: a symlink to a file outside the repository "
-        f"({outside / 'post.yaml'})"
+        f"content/news/2026/post.yaml:1:1: a symlink to a file outside the repository ({leaked})"
     ]

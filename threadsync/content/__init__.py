@@ -16,7 +16,9 @@ Public API (stable; plan and apply are written against it)::
   ids and references across files.
 - :class:`Post`, :class:`Part`, :class:`MediaItem`, :class:`TextEntity`,
   :class:`Reference`, :class:`Content` (``models.py``) are what plan and apply use;
-  :func:`content_hash` defines when a post has changed.
+  :func:`content_hash` defines when a post has changed.  They are immutable and
+  read by field name; a ``Part`` is a named tuple (every field given, copies
+  made with ``_replace``), the others frozen dataclasses.
 - :class:`Problem` (``problems.py``) is one ``path:line:col: message``.
 - :func:`json_schema` (``rawmodels.py``) is the JSON Schema of a content file.
 - :func:`threads_length` (``rules.py``) counts text the way Threads does.

@@ -86,23 +86,23 @@ def cross_check(builder: PostBuilder, loaded: list[LoadedPost]) -> list[Post]:
                 ref = by_loc.get((*quote.loc, "quote"))
                 if ref is not None:
                     parts[quote.position] = parts[quote.position]._replace(quote=ref)
-        posts.append(
-            # By position, which is faster than by keyword: id, path, publish_at, draft,
-            # on_change, quote, reply_to, parts, ghost, text_tails, no_refs.
-            Post(
-                item.id,
-                item.path,
-                item.publish_at,
-                item.draft,
-                item.on_change,
-                parts[0].quote,
-                reply_to,
-                parts,
-                item.ghost,
-                tuple(item.tails) if any(item.tails) else (),
-                not item.has_refs,
-            )
+        # By position, which is faster than by keyword: id, path, publish_at, draft,
+        # on_change, quote, reply_to, parts, ghost, text_tails.
+        post = Post(
+            item.id,
+            item.path,
+            item.publish_at,
+            item.draft,
+            item.on_change,
+            parts[0].quote,
+            reply_to,
+            parts,
+            item.ghost,
+            tuple(item.tails) if any(item.tails) else (),
         )
+        if not item.has_refs:
+            object.__setattr__(post, "_no_refs", True)  # see Post._no_refs
+        posts.append(post)
     # By the instant each post goes out, as time since the epoch: two times in one
     # zone compare by wall clock, which a DST change can put out of order, and
     # times in different zones call utcoffset() on every comparison (sorting

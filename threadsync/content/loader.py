@@ -113,6 +113,8 @@ _validate_post: Callable[[Any], PostFile] = PostFile.__pydantic_validator__.vali
 class _ProjectLoader(PostBuilder):
     """Finds the files and runs the two phases."""
 
+    content_real = ""  # the content dir's real path, once ``run`` has checked it
+
     # -- phase 0: files ---------------------------------------------------------------------
 
     def discover(self) -> list[tuple[str, str, bool]]:
@@ -223,21 +225,22 @@ class _ProjectLoader(PostBuilder):
         """(rel, shown, text) of every file that could be read and decoded."""
         prefix = "" if self.content_label == "." else self.content_label + "/"
         texts: list[tuple[str, str, str]] = []
-        # The folder the last plain file was read from, and whether it is still the
-        # folder the walk saw (not since swapped for a symlink).
-        folder, folder_fd, walked = "", None, True
+        # The folder the last plain file was read from (under the content dir), and
+        # whether it is still the folder the walk saw (none on its way since swapped
+        # for a symlink).
+        folder, folder_fd, walked = None, None, True
         try:
             for rel, full, is_link in found:
                 shown = prefix + rel
                 if not safe_path(rel):
                     self.add(printable(shown), 1, 1, unsafe_path_message(rel))
                     continue
-                if not is_link and full[: full.rfind(os.sep)] != folder:
+                if not is_link and rel[: max(rel.rfind("/"), 0)] != folder:
                     if folder_fd is not None:
                         os.close(folder_fd)
-                    folder, folder_fd, walked = full[: full.rfind(os.sep)], None, True
+                    folder, folder_fd, walked = rel[: max(rel.rfind("/"), 0)], None, True
                     try:
-                        folder_fd = self.files.open_dir(folder)
+                        folder_fd = self.files.open_dir(self.content_real, folder)
                     except OSError:
                         walked = False
                 # A plain file in a walked folder is inside; only a symlink needs resolving.
@@ -352,7 +355,7 @@ class _ProjectLoader(PostBuilder):
 
     def run(self) -> Content:
         try:
-            self.files.resolve(str(self.content_dir))
+            self.content_real = self.files.resolve(str(self.content_dir))
         except Refused as exc:
             line, col = self.config.locate(("content",))
             where = self.config.source or self.content_label

@@ -203,9 +203,10 @@ class Post:
     parts: list[Part]
     ghost: bool = False
     text_tails: tuple[str, ...] = ()  # per part, what trimming cut from the text's end
-    # The loader knows the post quotes and replies to nothing: depends_on() need not
-    # walk its parts (a plan asks it of every post).
-    no_refs: bool = field(default=False, repr=False, compare=False)
+    # Set by the loader when the post quotes and replies to nothing: depends_on() need
+    # not walk its parts (a plan asks it of every post).  Not an init field, so a
+    # dataclasses.replace() that adds a reference does not carry it over.
+    _no_refs: bool = field(default=False, init=False, repr=False, compare=False)
     # Worked out on first use and kept; not functools.cached_property, which takes a
     # lock on every first use (Python 3.11), 10,000 times per plan.
     _content_hash: str | None = field(default=None, init=False, repr=False, compare=False)
@@ -251,7 +252,7 @@ class Post:
     def depends_on(self) -> list[str]:
         """Content ids this post quotes or replies to (in any part), in order, unique."""
         out: list[str] = []
-        if self.no_refs:
+        if self._no_refs:
             return out
         reply = self.reply_to
         if reply is not None and reply.kind == "post":

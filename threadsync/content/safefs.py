@@ -27,10 +27,11 @@ _FLAGS = (
     | getattr(os, "O_CLOEXEC", 0)
     | getattr(os, "O_BINARY", 0)
 )
-# Post files found walking a folder are opened relative to the folder, opened
-# once: the kernel walks each file's path from the folder, not from "/" (a
-# tenth of loading 10,000 posts), and no folder on the way can be swapped for
-# a symlink between the walk and the read.
+# Post files found walking the content dir are opened by name in their folder,
+# and the folder is opened once, step by step from the content dir, refusing a
+# symlink at every step: the kernel walks a file's path from its folder, not
+# from "/" (a tenth of loading 10,000 posts), and no folder between the content
+# dir and the file can be swapped for a symlink between the walk and the read.
 _DIR_FLAGS = (
     os.O_RDONLY
     | getattr(os, "O_DIRECTORY", 0)
@@ -94,14 +95,28 @@ class RepoFiles:
             raise Refused(shown, f"a symlink to {what} outside the repository ({target})")
         raise Refused(shown, "outside the repository")
 
-    def open_dir(self, path: str) -> int | None:
-        """A folder to read plain files from (see ``read(dir_fd=)``), or None where
-        the platform can't; the caller closes it.
+    def open_dir(self, base: str, rel_dir: str) -> int | None:
+        """The folder ``rel_dir`` (``/``-separated) under ``base``, to read plain files
+        from (see ``read(dir_fd=)``), or None where the platform can't; the caller
+        closes it.
 
-        Raises ``OSError`` when the folder is no longer a folder (a symlink now):
-        its files must then be resolved like any other path.
+        ``base`` is a real path (no symlink in it), and each folder below it is
+        opened in the one before without following a symlink: ``OSError`` means
+        one of them is no longer a folder, and the files in it must be resolved
+        like any other path.
         """
-        return os.open(path, _DIR_FLAGS) if _DIR_FD else None
+        if not _DIR_FD:
+            return None
+        fd = os.open(base, _DIR_FLAGS)
+        try:
+            for name in rel_dir.split("/") if rel_dir else ():
+                inner = os.open(name, _DIR_FLAGS, dir_fd=fd)
+                os.close(fd)
+                fd = inner
+        except BaseException:
+            os.close(fd)
+            raise
+        return fd
 
     def open(
         self,
