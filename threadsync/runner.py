@@ -231,7 +231,10 @@ def _media_refusals(target: Target, made: Plan, content: Content) -> dict[str, s
     ]
     if not posts:
         return {}
-    sha = media_url_context(target).sha
+    # The commit the URLs were built with, not HEAD again: git is not asked twice,
+    # and a commit made in between can't make the check look at another one.
+    context = content.media_url_context or media_url_context(target)
+    sha = context.sha
     if sha is None:  # the content's URLs could not be built: loading said so
         return {}
     from threadsync.media.commitcheck import refusals

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from media.mediakit import file_server, png, serve
@@ -83,6 +84,31 @@ def test_an_image_changed_after_the_commit_is_refused_by_plan_and_apply(
     assert state["parts"][0]["media_urls"] == [
         f"https://raw.githubusercontent.com/acme/posts/{new_sha}/content/_media/a.png"
     ]
+
+
+def test_the_commit_check_uses_the_commit_the_urls_were_built_with(
+    raw_project: Project, cli: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # HEAD is read once per plan.  Were it read again for the check, a commit made
+    # in between would have the files checked against another commit than the one
+    # their URLs pin; here HEAD "moves" to a commit this clone does not have.
+    import threadsync.config as config
+
+    real = config._git
+    heads: list[str | None] = []
+
+    def git(root: Path, *args: str) -> str | None:
+        out = real(root, *args)
+        if args == ("rev-parse", "HEAD"):
+            heads.append(out)
+            return out if len(heads) == 1 else "0" * 40
+        return out
+
+    monkeypatch.setattr(config, "_git", git)
+    plan = cli("plan")
+    assert plan.rc == 0, plan
+    assert "refused" not in plan.out and "+ a-image" in plan.out
+    assert len(heads) == 1
 
 
 def test_an_untracked_image_is_not_committed(raw_project: Project, cli: Run, emu: Emulator) -> None:

@@ -395,7 +395,14 @@ class _ProjectLoader(PostBuilder):
                 self._crashed(shown, exc)
         del files
         posts = cross_check(self, loaded)
-        return Content(self.root, self.content_dir, posts, self._sorted_problems(), self.now)
+        return Content(
+            self.root,
+            self.content_dir,
+            posts,
+            self._sorted_problems(),
+            self.now,
+            self._media_ctx,
+        )
 
     def _sorted_problems(self) -> list[Problem]:
         return sorted(self.problems, key=Problem.sort_key)

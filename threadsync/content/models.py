@@ -12,9 +12,12 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from threadsync.content.problems import Problem
+
+if TYPE_CHECKING:
+    from threadsync.content.media import MediaUrlContext
 
 PartKind = Literal["text", "image", "video", "carousel"]
 MediaKind = Literal["image", "video"]
@@ -274,7 +277,9 @@ class Content:
     sorted by path and position.  Plan and apply must refuse to run while
     ``errors`` is not empty: ``posts`` then leaves out the invalid ones.
     ``ordered_at`` is the "now" the posts were ordered at: a plan for that
-    instant need not sort them again.
+    instant need not sort them again.  ``media_url_context`` is the ``{repo}``
+    and ``{sha}`` local media URLs were built with (None when none were): a
+    check that the files match the commit must use that same commit.
     """
 
     root: Path
@@ -282,6 +287,7 @@ class Content:
     posts: list[Post]
     problems: list[Problem]
     ordered_at: dt.datetime | None = None
+    media_url_context: MediaUrlContext | None = None
 
     @property
     def errors(self) -> list[Problem]:
