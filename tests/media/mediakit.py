@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from cli.support import GIT_ENV
+from content.contentkit import write
 
 
 def png(tail: bytes = b"") -> bytes:
@@ -35,16 +36,6 @@ def make_repo(root: Path, files: dict[str, bytes | str]) -> str:
     git(root, "init", "-q")
     write(root, files)
     return commit(root)
-
-
-def write(root: Path, files: dict[str, bytes | str]) -> None:
-    for rel, data in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, bytes):
-            path.write_bytes(data)
-        else:
-            path.write_text(data, encoding="utf-8")
 
 
 def commit(root: Path) -> str:

@@ -130,6 +130,22 @@ def cli_env(emu: Emulator, **extra: str) -> dict[str, str]:
     return env
 
 
+KILLPOINT = Path(__file__).with_name("killpoint.py")
+
+
+def killed_apply(root: Path, emu: Emulator, point: str) -> subprocess.CompletedProcess[str]:
+    """``apply --yes`` in ``root`` under ``killpoint.py``, SIGKILLed at ``point`` (``KILL_AT``)."""
+    return subprocess.run(
+        [sys.executable, str(KILLPOINT), "apply", "--yes"],
+        cwd=root,
+        env=cli_env(emu, KILL_AT=point),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
 @dataclass
 class Run:
     args: tuple[str, ...]

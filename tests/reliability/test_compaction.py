@@ -11,8 +11,6 @@ log, and the next apply publishes nothing again.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,7 +20,7 @@ from threadsync.emulator import Emulator
 from .support import (
     apply,
     check_exactly_once,
-    cli_env,
+    killed_apply,
     load_state,
     make_project,
     mixed_spec,
@@ -31,21 +29,7 @@ from .support import (
 )
 
 pytestmark = pytest.mark.slow
-
-KILLPOINT = Path(__file__).with_name("killpoint.py")
 POINTS = ("before-fold", "mid-fold", "after-fold")
-
-
-def _killed_apply(root: Path, emu: Emulator, point: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(KILLPOINT), "apply", "--yes"],
-        cwd=root,
-        env=cli_env(emu, KILL_AT=point),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 @pytest.mark.parametrize("point", POINTS)
@@ -54,7 +38,7 @@ def test_a_fold_killed_at_any_point_loses_nothing_and_replays_nothing(
 ) -> None:
     spec = mixed_spec()
     root = make_project(tmp_path / "p", spec.files)
-    killed = _killed_apply(root, emu, point)
+    killed = killed_apply(root, emu, point)
     assert killed.returncode == -9, killed.stderr  # SIGKILL, at the fold
     published = len(publish_requests(emu))
     state_dir = root / ".threadsync"
@@ -85,7 +69,7 @@ def test_the_next_apply_folds_a_killed_fold_before_anything_new(
 ) -> None:
     spec = mixed_spec()
     root = make_project(tmp_path / "p", spec.files)
-    assert _killed_apply(root, emu, point).returncode == -9
+    assert killed_apply(root, emu, point).returncode == -9
     serial = load_state(root)["serial"]
     again = apply(root, emu)
     assert again.returncode == 0, again

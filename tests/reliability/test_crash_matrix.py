@@ -29,7 +29,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -52,6 +51,7 @@ from .support import (
     cli_env,
     copy_project,
     create_requests,
+    killed_apply,
     make_project,
     mixed_spec,
     run_cli,
@@ -205,7 +205,6 @@ def test_crash_at_every_request(
 
 # -- a kill between an upload to the media store and its container -----------------------------
 
-KILLPOINT = Path(__file__).with_name("killpoint.py")
 MEDIA = {
     "a.png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR" + b"\x00\x00\x00\x02" * 2 + b"\x08\x02a",
     "b.png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR" + b"\x00\x00\x00\x02" * 2 + b"\x08\x02b",
@@ -250,15 +249,7 @@ def test_a_kill_between_upload_and_container(point: str, bucket: Bucket, tmp_pat
         (root / "content" / "_media").mkdir()
         for name, data in MEDIA.items():
             (root / "content" / "_media" / name).write_bytes(data)
-        killed = subprocess.run(
-            [sys.executable, str(KILLPOINT), "apply", "--yes"],
-            cwd=root,
-            env=cli_env(emu, KILL_AT=point),
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        killed = killed_apply(root, emu, point)
         assert killed.returncode == -signal.SIGKILL, killed.stderr
         uploads = int(point.partition(":")[2])
         stored = bucket.keys()
