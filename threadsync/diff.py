@@ -177,14 +177,14 @@ def make_plan(
 
 
 def _find_moves(
-    in_order: Sequence[PostLike],
+    unrecorded: Sequence[PostLike],
     old_ids: Sequence[str],
     state: State,
     by_id: Mapping[str, PostLike],
 ) -> dict[str, str]:
     """new id -> old id, for renamed files whose content is unchanged.
 
-    ``in_order`` is the posts the state does not record, sorted by
+    ``unrecorded`` is the posts the state does not record, sorted by
     ``_order_key``; ``old_ids`` the state's ids, sorted.
     """
     gone_by_hash: dict[str, list[str]] = {}
@@ -194,8 +194,8 @@ def _find_moves(
     moves: dict[str, str] = {}
     if not gone_by_hash:
         return moves
-    for post in in_order:
-        if post.id in state.posts or post.draft:
+    for post in unrecorded:
+        if post.draft:
             continue
         candidates = gone_by_hash.get(post.content_hash)
         if not candidates and post.legacy_hash is not None:

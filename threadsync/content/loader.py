@@ -235,10 +235,11 @@ class _ProjectLoader(PostBuilder):
                 if not safe_path(rel):
                     self.add(printable(shown), 1, 1, unsafe_path_message(rel))
                     continue
-                if not is_link and rel[: max(rel.rfind("/"), 0)] != folder:
+                here = rel[: max(rel.rfind("/"), 0)]
+                if not is_link and here != folder:
                     if folder_fd is not None:
                         os.close(folder_fd)
-                    folder, folder_fd, walked = rel[: max(rel.rfind("/"), 0)], None, True
+                    folder, folder_fd, walked = here, None, True
                     try:
                         folder_fd = self.files.open_dir(self.content_real, folder)
                     except OSError:
